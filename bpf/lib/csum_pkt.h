@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Checksums over packet bytes: the sum of everything from an offset to the
+ * end of the frame, with bpf_csum_diff() for the bulk and the odd tail by
+ * hand. The caller trims link padding first, so "end of the frame" is the
+ * end of the IP datagram.
+ *
+ * bpf_csum_diff() wants sizes that are multiples of 4 and at most 512 bytes,
+ * and its packet pointer must be proven in bounds for the full size: hence
+ * fixed 256-byte chunks, then one call per power of two of the remainder,
+ * then 2- and 1-byte tails. Its result is folded to 16 bits on newer kernels
+ * and not on older ones; both fold to the same checksum, so it is only ever
+ * added to a 64-bit accumulator and folded once at the end.
+ */
+#ifndef ICMPGUARD_BPF_CSUM_PKT_H
+#define ICMPGUARD_BPF_CSUM_PKT_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "lib/csum.h"
+#include "lib/parse.h"
+
+#define IG_CSUM_CHUNK 256
+#define IG_CSUM_MAX_CHUNKS 16 /* 4 KiB: more than a single-buffer XDP frame */
+
+static __always_inline __u64 ig_csum_block(struct xdp_md *ctx, __u32 *off, __u32 size)
+{
+	void *p = ig_ptr(ctx, *off, size);
+
+	if (!p)
+		return 0;
+	*off += size;
+	return (__u32)bpf_csum_diff(NULL, 0, p, size, 0);
+}
+
+/* One's-complement sum (unfolded) of the bytes from off to the frame's end. */
+static __always_inline __u64 ig_csum_to_end(struct xdp_md *ctx, __u32 off)
+{
+	__u64 sum = 0;
+	__u16 *w;
+	__u8 *b;
+
+	for (int i = 0; i < IG_CSUM_MAX_CHUNKS; i++) {
+		if (!ig_ptr(ctx, off, IG_CSUM_CHUNK))
+			break;
+		sum += ig_csum_block(ctx, &off, IG_CSUM_CHUNK);
+	}
+	/* the remainder is < 256 bytes: each power of two is needed at most once */
+	sum += ig_csum_block(ctx, &off, 128);
+	sum += ig_csum_block(ctx, &off, 64);
+	sum += ig_csum_block(ctx, &off, 32);
+	sum += ig_csum_block(ctx, &off, 16);
+	sum += ig_csum_block(ctx, &off, 8);
+	sum += ig_csum_block(ctx, &off, 4);
+	w = ig_ptr(ctx, off, 2);
+	if (w) {
+		sum += *w;
+		off += 2;
+	}
+	b = ig_ptr(ctx, off, 1);
+	if (b)
+		sum += ig_csum_odd_byte(*b);
+	return sum;
+}
+
+/*
+ * ICMPv4 checksum (RFC 792) or ICMPv6 checksum with its pseudo-header
+ * (RFC 4443 §2.3, RFC 8200 §8.1) over the whole message, which must end at
+ * the end of the frame. Valid iff the folded sum is all ones.
+ */
+static __always_inline int ig_icmp_csum_ok(struct xdp_md *ctx, const struct ig_pkt *pkt)
+{
+	__u64 sum = ig_csum_to_end(ctx, pkt->l4_off);
+
+	if (pkt->family == IG_FAMILY_IPV6) {
+		/* source and destination are the 32 bytes at offset 8 of the IPv6 header */
+		__u32 *a = ig_ptr(ctx, pkt->l3_off + 8, 32);
+
+		if (!a)
+			return 0;
+		sum += (__u64)a[0] + a[1] + a[2] + a[3] + a[4] + a[5] + a[6] + a[7];
+		sum += ig_csum_be32(pkt->ip_end - pkt->l4_off); /* upper-layer length */
+		sum += ig_csum_be32(IG_IP6_NH_ICMP);
+	}
+	return ig_csum_fold(sum) == 0xffff;
+}
+
+#endif /* ICMPGUARD_BPF_CSUM_PKT_H */

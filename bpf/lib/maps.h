@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Map definitions, nothing else. Keys and values come from the shared ABI;
+ * each map has exactly one writer, named beside it.
+ *
+ * No pinning attribute here: the loader sets pin paths per interface, so a
+ * test that loads the object never pins anything by accident.
+ */
+#ifndef ICMPGUARD_BPF_MAPS_H
+#define ICMPGUARD_BPF_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "icmpguard/abi.h"
+
+/* Writer: BPF. Packets and bytes per (family, ICMP type, action). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, IG_COUNTER_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct ig_counter);
+} counters SEC(".maps");
+
+/* Writer: BPF. Packets and bytes per (family, reason) for every pass/drop. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, IG_REASON_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct ig_counter);
+} reasons SEC(".maps");
+
+/* Writer: MapWriter. Two complete policy tables, see ig_policy_index(). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, IG_POLICY_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct ig_policy_row);
+} policy SEC(".maps");
+
+/* Writer: MapWriter. Which policy side is live, and its generation. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ig_policy_state);
+} policy_state SEC(".maps");
+
+/* Writer: AddressSync. This host's addresses as seen on this interface. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IG_LOCAL_ADDR_ENTRIES);
+	__type(key, struct ig_addr_key);
+	__type(value, struct ig_addr_info);
+} local_addrs SEC(".maps");
+
+/* Writer: the loader, at attach. The interface's own MAC. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ig_iface);
+} iface SEC(".maps");
+
+#endif /* ICMPGUARD_BPF_MAPS_H */

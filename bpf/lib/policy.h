@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Generation-aware policy lookup. policy_state is read once per packet and
+ * its side is used for the one table lookup, so a packet sees either the
+ * whole old policy or the whole new one, never a mix (the writer fills the
+ * inactive side completely before flipping).
+ */
+#ifndef ICMPGUARD_BPF_POLICY_H
+#define ICMPGUARD_BPF_POLICY_H
+
+#include <bpf/bpf_helpers.h>
+
+#include "icmpguard/abi.h"
+#include "lib/maps.h"
+#include "lib/parse.h"
+
+/* The ig_action for the packet's (family, type, code). Unknown values pass. */
+static __always_inline __u8 ig_policy_action(const struct ig_pkt *pkt)
+{
+	__u32 zero = 0, side = 0, idx;
+	struct ig_policy_state *state = bpf_map_lookup_elem(&policy_state, &zero);
+	struct ig_policy_row *row;
+	__u8 action;
+
+	if (state)
+		side = state->active_side & 1;
+	idx = ig_policy_index(side, pkt->family & 1, pkt->type);
+	row = bpf_map_lookup_elem(&policy, &idx);
+	if (!row)
+		return IG_ACTION_PASS;
+	action = row->code_action[pkt->code] & IG_POLICY_ACTION_MASK;
+	if (action == IG_ACTION_DROP || action == IG_ACTION_REPLY)
+		return action;
+	return IG_ACTION_PASS;
+}
+
+#endif /* ICMPGUARD_BPF_POLICY_H */

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The one C definition of every map key and value shared by the XDP program
+ * (clang -target bpf) and the control plane (g++ -std=c++20). Plain C,
+ * fixed-width types only, padding written out, sizes asserted below.
+ *
+ * Bump IG_ABI_VERSION whenever a map's key, value, size or meaning changes:
+ * it is the vN of the pin directory, so an old `icmpguard stats` never reads
+ * a new layout.
+ */
+#ifndef ICMPGUARD_ABI_H
+#define ICMPGUARD_ABI_H
+
+#include <linux/types.h>
+
+#include "icmpguard/lists.h"
+
+#define IG_ABI_VERSION 1
+
+#ifdef __cplusplus
+#define IG_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#else
+#define IG_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
+
+#ifdef __bpf__
+#define IG_ABI_INLINE static __always_inline
+#else
+#define IG_ABI_INLINE static inline
+#endif
+
+/*
+ * Capacities of the counter and policy index spaces. Fixed, not derived from
+ * the list lengths, so appending to a list never moves existing indices.
+ */
+#define IG_ICMP_TYPES 256
+#define IG_ICMP_CODES 256
+#define IG_ACTION_SLOTS 8
+#define IG_REASON_SLOTS 64
+
+IG_STATIC_ASSERT(IG_ACTION_COUNT <= IG_ACTION_SLOTS, "action list outgrew its counter slots");
+IG_STATIC_ASSERT(IG_REASON_COUNT <= IG_REASON_SLOTS, "reason list outgrew its counter slots");
+
+/* ---- counters (BPF writes, per CPU; userspace sums over CPUs) ---------- */
+
+/* Value of both counter maps. */
+struct ig_counter {
+	__u64 packets;
+	__u64 bytes; /* whole frame as received, VLAN tags and padding included */
+};
+IG_STATIC_ASSERT(sizeof(struct ig_counter) == 16, "ig_counter layout");
+
+/* counters: PERCPU_ARRAY indexed by (family, ICMP type, action). */
+#define IG_COUNTER_ENTRIES (IG_ICMP_FAMILIES * IG_ICMP_TYPES * IG_ACTION_SLOTS)
+IG_ABI_INLINE __u32 ig_counter_index(__u32 family, __u32 type, __u32 action)
+{
+	return (family * IG_ICMP_TYPES + type) * IG_ACTION_SLOTS + action;
+}
+
+/* reasons: PERCPU_ARRAY indexed by (family incl. l2, reason). */
+#define IG_REASON_ENTRIES (IG_FAMILY_COUNT * IG_REASON_SLOTS)
+IG_ABI_INLINE __u32 ig_reason_index(__u32 family, __u32 reason)
+{
+	return family * IG_REASON_SLOTS + reason;
+}
+
+/* ---- policy (MapWriter writes; BPF reads) ------------------------------ */
+
+/*
+ * policy: ARRAY of two complete tables ("sides"). Entry (side, family, type)
+ * holds the action for every code of that type. Each byte is an ig_action in
+ * the low nibble; the high nibble is reserved for per-rule flags.
+ * A zeroed table means "pass everything": an empty policy fails open to the
+ * kernel, never closed.
+ */
+#define IG_POLICY_SIDES 2
+#define IG_POLICY_ACTION_MASK 0x0f
+struct ig_policy_row {
+	__u8 code_action[IG_ICMP_CODES];
+};
+IG_STATIC_ASSERT(sizeof(struct ig_policy_row) == 256, "ig_policy_row layout");
+
+#define IG_POLICY_ENTRIES (IG_POLICY_SIDES * IG_ICMP_FAMILIES * IG_ICMP_TYPES)
+IG_ABI_INLINE __u32 ig_policy_index(__u32 side, __u32 family, __u32 type)
+{
+	return (side * IG_ICMP_FAMILIES + family) * IG_ICMP_TYPES + type;
+}
+
+/*
+ * policy_state: ARRAY of one. The program reads active_side once per packet
+ * and uses that side for every lookup; the writer fills the other side
+ * completely, then flips active_side in one update and bumps generation.
+ */
+struct ig_policy_state {
+	__u32 active_side; /* 0 or 1 */
+	__u32 pad;
+	__u64 generation; /* 0 = never written; +1 per flip */
+};
+IG_STATIC_ASSERT(sizeof(struct ig_policy_state) == 16, "ig_policy_state layout");
+
+/* ---- addresses (AddressSync writes; BPF reads) ------------------------- */
+
+/*
+ * local_addrs: HASH. One map per attached interface, so link-local addresses
+ * are only this interface's. IPv4 uses addr[0..3], the rest stays zero.
+ * Zero keys before filling them: hash maps compare every byte.
+ */
+struct ig_addr_key {
+	__u8 family; /* IG_FAMILY_IPV4 or IG_FAMILY_IPV6 */
+	__u8 pad[3];
+	__u8 addr[16]; /* network byte order */
+};
+IG_STATIC_ASSERT(sizeof(struct ig_addr_key) == 20, "ig_addr_key layout");
+
+struct ig_addr_info {
+	__u8 kind; /* ig_addr_kind */
+	__u8 pad[3];
+};
+IG_STATIC_ASSERT(sizeof(struct ig_addr_info) == 4, "ig_addr_info layout");
+
+#define IG_LOCAL_ADDR_ENTRIES 4096
+
+/* ---- interface (the loader writes at attach; BPF reads) ---------------- */
+
+/*
+ * iface: ARRAY of one. The MAC of the interface the program is attached to.
+ * mac_known == 0 disables the "frame addressed to another host" check.
+ */
+struct ig_iface {
+	__u8 mac[6];
+	__u8 mac_known;
+	__u8 pad;
+};
+IG_STATIC_ASSERT(sizeof(struct ig_iface) == 8, "ig_iface layout");
+
+#endif /* ICMPGUARD_ABI_H */

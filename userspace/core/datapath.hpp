@@ -1,0 +1,80 @@
+// Datapath: RAII owner of one loaded icmpguard XDP program (the libbpf
+// skeleton, with its ELF embedded at build time) and, once attached, of its
+// attachment to one interface.
+//
+// One Datapath per interface: its maps (policy, addresses, counters) belong
+// to that interface. Callers: the daemon (attach) and the bpf-tier tests and
+// benchmarks (load, then BPF_PROG_TEST_RUN). Not thread-safe.
+//
+// Lifetime: open() sets the load-time settings; then either load() (plain
+// libbpf load, nothing attached) or attach() (libxdp loads and attaches).
+// The destructor detaches if still attached: the kernel then handles every
+// packet itself again (fail open), and the program and maps are freed.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/error.hpp"
+
+struct icmpguard_bpf;  // the generated skeleton, seen only by datapath.cpp
+
+namespace icmpguard {
+
+// Restart-class settings, frozen into the program's .rodata at load.
+struct LoadOptions {
+    bool reply_enabled = true;
+    uint8_t reply_ttl = 64;     // 1..255 (0 would be an invalid TTL)
+    uint8_t max_ext_hdrs = 8;   // 1..8 IPv6 extension headers walked
+};
+
+enum class AttachMode { Auto, Native, Generic };
+
+struct AttachInfo {
+    int ifindex = 0;
+    AttachMode mode = AttachMode::Auto;  // what we got: Native or Generic
+    bool multiprog = false;              // libxdp dispatcher (false: single-program fallback)
+    uint32_t prog_id = 0;
+};
+
+std::string to_string(AttachMode mode);
+
+// File descriptors of the maps, owned by the Datapath; valid after load/attach.
+struct MapFds {
+    int counters = -1;
+    int reasons = -1;
+    int policy = -1;
+    int policy_state = -1;
+    int local_addrs = -1;
+    int iface = -1;
+};
+
+class XdpAttachment;
+
+class Datapath {
+public:
+    static Expected<std::unique_ptr<Datapath>> open(const LoadOptions& options);
+    ~Datapath();
+    Datapath(const Datapath&) = delete;
+    Datapath& operator=(const Datapath&) = delete;
+
+    Expected<void> load();
+    Expected<AttachInfo> attach(int ifindex, AttachMode mode);
+    Expected<void> detach();
+    bool attached() const;
+
+    int prog_fd() const;
+    MapFds maps() const;
+    const LoadOptions& options() const { return options_; }
+
+private:
+    Datapath(::icmpguard_bpf* skel, LoadOptions options);
+
+    ::icmpguard_bpf* skel_;  // declared first: destroyed last
+    LoadOptions options_;
+    bool loaded_ = false;
+    std::unique_ptr<XdpAttachment> attachment_;
+};
+
+}  // namespace icmpguard

@@ -1,0 +1,66 @@
+#include "core/policy_writer.hpp"
+
+#include <cstring>
+
+extern "C" {
+#include <bpf/bpf.h>
+
+#include "icmpguard/abi.h"
+}
+
+namespace icmpguard {
+
+PolicyTable::PolicyTable()
+    : actions_(IG_ICMP_FAMILIES * IG_ICMP_TYPES * IG_ICMP_CODES, IG_ACTION_PASS) {}
+
+void PolicyTable::set_type(uint32_t family, uint8_t type, uint8_t action) {
+    std::memset(&actions_[(family * IG_ICMP_TYPES + type) * IG_ICMP_CODES], action, IG_ICMP_CODES);
+}
+
+void PolicyTable::set_code(uint32_t family, uint8_t type, uint8_t code, uint8_t action) {
+    actions_[(family * IG_ICMP_TYPES + type) * IG_ICMP_CODES + code] = action;
+}
+
+uint8_t PolicyTable::action(uint32_t family, uint8_t type, uint8_t code) const {
+    return actions_[(family * IG_ICMP_TYPES + type) * IG_ICMP_CODES + code];
+}
+
+const uint8_t* PolicyTable::row(uint32_t family, uint8_t type) const {
+    return &actions_[(family * IG_ICMP_TYPES + type) * IG_ICMP_CODES];
+}
+
+Expected<PolicyState> PolicyWriter::state() const {
+    uint32_t key = 0;
+    ig_policy_state st{};
+    if (bpf_map_lookup_elem(state_fd_, &key, &st))
+        return Error::from_errno(errno, "reading policy_state");
+    return PolicyState{st.active_side & 1, st.generation};
+}
+
+Expected<PolicyState> PolicyWriter::apply(const PolicyTable& table) {
+    auto current = state();
+    if (!current) return current.error();
+    // generation 0 means never written: side 0 is live (zeroed = pass all)
+    const uint32_t target = current->generation == 0 ? 1 : current->active_side ^ 1;
+
+    for (uint32_t family = 0; family < IG_ICMP_FAMILIES; ++family) {
+        for (uint32_t type = 0; type < IG_ICMP_TYPES; ++type) {
+            uint32_t key = ig_policy_index(target, family, type);
+            ig_policy_row row;
+            std::memcpy(row.code_action, table.row(family, static_cast<uint8_t>(type)),
+                        sizeof(row.code_action));
+            if (bpf_map_update_elem(policy_fd_, &key, &row, BPF_ANY))
+                return Error::from_errno(errno, "writing policy side " + std::to_string(target));
+        }
+    }
+
+    ig_policy_state next{};
+    next.active_side = target;
+    next.generation = current->generation + 1;
+    uint32_t key = 0;
+    if (bpf_map_update_elem(state_fd_, &key, &next, BPF_ANY))
+        return Error::from_errno(errno, "flipping policy_state");
+    return PolicyState{next.active_side, next.generation};
+}
+
+}  // namespace icmpguard

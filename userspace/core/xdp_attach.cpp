@@ -1,0 +1,79 @@
+#include "core/xdp_attach.hpp"
+
+#include <cerrno>
+#include <string>
+
+extern "C" {
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+}
+
+namespace icmpguard {
+namespace {
+
+// libxdp returns both NULL-with-errno and encoded error pointers;
+// libxdp_get_error() reads either.
+template <typename T>
+int xdp_error(T* ptr) {
+    long err = libxdp_get_error(ptr);
+    if (err) return static_cast<int>(err);
+    return ptr ? 0 : -errno;
+}
+
+Expected<xdp_attach_mode> try_attach(xdp_program* prog, int ifindex, AttachMode mode) {
+    if (mode == AttachMode::Native || mode == AttachMode::Generic) {
+        auto xmode = mode == AttachMode::Native ? XDP_MODE_NATIVE : XDP_MODE_SKB;
+        int err = xdp_program__attach(prog, ifindex, xmode, 0);
+        if (err) return Error::from_errno(err, "attaching in " + to_string(mode) + " mode");
+        return xmode;
+    }
+    if (xdp_program__attach(prog, ifindex, XDP_MODE_NATIVE, 0) == 0) return XDP_MODE_NATIVE;
+    int err = xdp_program__attach(prog, ifindex, XDP_MODE_SKB, 0);
+    if (err) return Error::from_errno(err, "attaching in native or generic mode");
+    return XDP_MODE_SKB;
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<XdpAttachment>> XdpAttachment::attach(bpf_object* obj,
+                                                                const char* prog_name,
+                                                                int ifindex, AttachMode mode) {
+    DECLARE_LIBXDP_OPTS(xdp_program_opts, opts, .obj = obj, .prog_name = prog_name);
+    xdp_program* prog = xdp_program__create(&opts);
+    if (int err = xdp_error(prog)) return Error::from_errno(err, "creating XDP program");
+
+    auto xmode = try_attach(prog, ifindex, mode);
+    if (!xmode) {
+        xdp_program__close(prog);
+        return xmode.error();
+    }
+
+    AttachInfo info;
+    info.ifindex = ifindex;
+    info.mode = *xmode == XDP_MODE_NATIVE ? AttachMode::Native : AttachMode::Generic;
+    info.prog_id = xdp_program__id(prog);
+    xdp_multiprog* mp = xdp_multiprog__get_from_ifindex(ifindex);
+    if (!xdp_error(mp)) {
+        info.multiprog = !xdp_multiprog__is_legacy(mp);
+        xdp_multiprog__close(mp);
+    }
+    return std::unique_ptr<XdpAttachment>(new XdpAttachment(prog, info));
+}
+
+Expected<void> XdpAttachment::detach() {
+    if (!attached_) return Ok{};
+    auto xmode = info_.mode == AttachMode::Native ? XDP_MODE_NATIVE : XDP_MODE_SKB;
+    int err = xdp_program__detach(prog_, info_.ifindex, xmode, 0);
+    if (err) return Error::from_errno(err, "detaching from ifindex " + std::to_string(info_.ifindex));
+    attached_ = false;
+    return Ok{};
+}
+
+int XdpAttachment::prog_fd() const { return xdp_program__fd(prog_); }
+
+XdpAttachment::~XdpAttachment() {
+    (void)detach();
+    xdp_program__close(prog_);  // the bpf_object stays with its skeleton
+}
+
+}  // namespace icmpguard
