@@ -1,0 +1,10 @@
+#include "fixture_cases.hpp"
+
+namespace icmpguard::test {
+
+std::vector<PacketCase> ipv6_cases() {
+    std::vector<PacketCase> c;
+    return c;
+}
+
+}  // namespace icmpguard::test
