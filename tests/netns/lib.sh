@@ -1,0 +1,83 @@
+# Shared set-up for netns tests: a two-namespace lab joined by one veth pair,
+# both ends inside namespaces this script creates (never the root namespace),
+# documentation addresses only, removed on exit by a trap, also on failure.
+#
+#   client ns  vc 198.51.100.1/24 2001:db8::1/64  <-veth->  vs 198.51.100.2/24 2001:db8::2/64  server ns
+#
+# Exit code 77 means "skipped" to ctest (SKIP_RETURN_CODE); the message says why.
+
+LAB_ID="ig$$"
+NS_C="${LAB_ID}c"
+NS_S="${LAB_ID}s"
+BG_PIDS=()
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+log() { echo "# $*"; }
+
+in_client() { nsenter --net="/run/netns/$NS_C" -- "$@"; }
+in_server() { nsenter --net="/run/netns/$NS_S" -- "$@"; }
+
+lab_cleanup() {
+    local pid
+    for pid in "${BG_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${BG_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    # deleting a namespace deletes its veth end, and with it every XDP program
+    ip netns del "$NS_C" 2>/dev/null || true
+    ip netns del "$NS_S" 2>/dev/null || true
+}
+
+lab_require() {
+    [ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, XDP attach)"
+    local tool
+    for tool in ip nsenter nstat ping "$@"; do
+        command -v "$tool" >/dev/null || skip "$tool not installed (scripts/setup installs it)"
+    done
+    # libxdp keeps its dispatcher state on bpffs; nsenter --net keeps our mounts
+    if ! mountpoint -q /sys/fs/bpf; then
+        mount -t bpf bpf /sys/fs/bpf || skip "cannot mount bpffs on /sys/fs/bpf"
+    fi
+}
+
+lab_up() {
+    trap lab_cleanup EXIT
+    ip netns add "$NS_C" || skip "cannot create network namespaces"
+    ip netns add "$NS_S"
+    ip link add vc netns "$NS_C" type veth peer name vs netns "$NS_S"
+    in_client ip link set lo up
+    in_server ip link set lo up
+    in_client sysctl -qw net.ipv6.conf.vc.accept_dad=0
+    in_server sysctl -qw net.ipv6.conf.vs.accept_dad=0
+    in_client ip addr add 198.51.100.1/24 dev vc
+    in_client ip addr add 2001:db8::1/64 dev vc nodad
+    in_server ip addr add 198.51.100.2/24 dev vs
+    in_server ip addr add 2001:db8::2/64 dev vs nodad
+    in_client ip link set vc up
+    in_server ip link set vs up
+    # permanent neighbours: no ARP/ND chatter in the counters we compare
+    local mac_c mac_s
+    # (nsenter --net keeps the root namespace's /sys: ask the namespace itself)
+    mac_c=$(ip -n "$NS_C" -o link show vc | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+    mac_s=$(ip -n "$NS_S" -o link show vs | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+    in_client ip neigh replace 198.51.100.2 lladdr "$mac_s" dev vc nud permanent
+    in_client ip neigh replace 2001:db8::2 lladdr "$mac_s" dev vc nud permanent
+    in_server ip neigh replace 198.51.100.1 lladdr "$mac_c" dev vs nud permanent
+    in_server ip neigh replace 2001:db8::1 lladdr "$mac_c" dev vs nud permanent
+}
+
+# Value of one nstat counter (absolute, so no history file is involved).
+nstat_value() {
+    local ns=$1 name=$2
+    nsenter --net="/run/netns/$ns" -- nstat -asz "$name" 2>/dev/null | awk -v n="$name" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
+}
+
+# From a counters dump of icmpguard_lab: packets of "counter FAMILY TYPE ACTION".
+lab_counter() {
+    local file=$1 family=$2 type=$3 action=$4
+    awk -v f="$family" -v t="$type" -v a="$action" '$1 == "counter" && $2 == f && $3 == t && $4 == a { p = $5 } END { print p + 0 }' "$file"
+}
+
+lab_reason() {
+    local file=$1 family=$2 reason=$3
+    awk -v f="$family" -v r="$reason" '$1 == "reason" && $2 == f && $3 == r { p = $4 } END { print p + 0 }' "$file"
+}
