@@ -35,7 +35,7 @@ protected:
         harness_ = nullptr;
     }
     void SetUp() override {
-        if (!harness_) GTEST_SKIP() << "cannot load the XDP program: " << why_;
+        if (!harness_) IG_SKIP_OR_FAIL("cannot load the XDP program: " << why_);
         auto lab = harness_->install_lab();
         ASSERT_TRUE(lab.has_value()) << lab.error().message();
     }

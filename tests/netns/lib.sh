@@ -11,7 +11,12 @@ NS_C="${LAB_ID}c"
 NS_S="${LAB_ID}s"
 BG_PIDS=()
 
-skip() { echo "SKIP: $*"; exit 77; }
+# ICMPGUARD_NO_SKIP=1 (CI) turns a skip into a failure: CI must run everything.
+skip() {
+    if [ "${ICMPGUARD_NO_SKIP:-0}" = 1 ]; then echo "FAIL (skip not allowed): $*" >&2; exit 1; fi
+    echo "SKIP: $*"
+    exit 77
+}
 fail() { echo "FAIL: $*" >&2; exit 1; }
 log() { echo "# $*"; }
 
