@@ -47,6 +47,28 @@
 	X(IG_ICMP6_IND_NEIGHBOR_ADVERT, 142, "ind-neighbor-advert")      \
 	X(IG_ICMP6_MLD2_REPORT, 143, "mld2-listener-report")
 
+/*
+ * Code names (`nft describe icmp code`, `icmpv6 code`): X(type, code, "name").
+ * Used in "TYPE/CODE" policy keys and printed the same way.
+ */
+#define IG_ICMP4_CODE_LIST(X)                 \
+	X(3, 0, "net-unreachable")            \
+	X(3, 1, "host-unreachable")           \
+	X(3, 2, "prot-unreachable")           \
+	X(3, 3, "port-unreachable")           \
+	X(3, 4, "frag-needed")                \
+	X(3, 9, "net-prohibited")             \
+	X(3, 10, "host-prohibited")           \
+	X(3, 13, "admin-prohibited")
+
+#define IG_ICMP6_CODE_LIST(X)                 \
+	X(1, 0, "no-route")                   \
+	X(1, 1, "admin-prohibited")           \
+	X(1, 3, "addr-unreachable")           \
+	X(1, 4, "port-unreachable")           \
+	X(1, 5, "policy-fail")                \
+	X(1, 6, "reject-route")
+
 /* Types without an nft name that the program treats specially. */
 #define IG_ICMP6_SEND_CPS 148 /* SEND Certification Path Solicitation, RFC 3971 */
 #define IG_ICMP6_SEND_CPA 149 /* SEND Certification Path Advertisement */

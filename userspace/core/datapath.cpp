@@ -1,6 +1,9 @@
 #include "core/datapath.hpp"
 
+#include <sys/stat.h>
+
 #include <cerrno>
+#include <filesystem>
 
 extern "C" {
 #include <bpf/libbpf.h>
@@ -9,7 +12,36 @@ extern "C" {
 #include "core/xdp_attach.hpp"
 #include "icmpguard.skel.h"
 
+extern "C" {
+#include "icmpguard/abi.h"
+}
+
 namespace icmpguard {
+
+std::string pin_dir_for(const std::string& interface, const std::string& root) {
+    return root + "/v" + std::to_string(IG_ABI_VERSION) + "/" + interface;
+}
+
+namespace {
+
+// Point every map at <dir>/<map name>; libbpf reuses a compatible pin at load.
+Expected<void> set_pin_paths(bpf_object* obj, const std::string& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Error(ec.value(), "creating pin directory " + dir + ": " + ec.message());
+    chmod(dir.c_str(), 0700);
+    bpf_map* map;
+    bpf_object__for_each_map(map, obj) {
+        // .rodata and other internal maps are never pinned
+        if (bpf_map__is_internal(map)) continue;
+        std::string path = dir + "/" + bpf_map__name(map);
+        if (int err = bpf_map__set_pin_path(map, path.c_str()))
+            return Error::from_errno(err, "setting pin path " + path);
+    }
+    return Ok{};
+}
+
+}  // namespace
 
 std::string to_string(AttachMode mode) {
     switch (mode) {
@@ -30,6 +62,12 @@ Expected<std::unique_ptr<Datapath>> Datapath::open(const LoadOptions& options) {
     skel->rodata->cfg_reply_enabled = options.reply_enabled ? 1 : 0;
     skel->rodata->cfg_reply_ttl = options.reply_ttl;
     skel->rodata->cfg_max_ext_hdrs = options.max_ext_hdrs;
+    if (!options.pin_dir.empty()) {
+        if (auto r = set_pin_paths(skel->obj, options.pin_dir); !r) {
+            icmpguard_bpf__destroy(skel);
+            return r.error();
+        }
+    }
     return std::unique_ptr<Datapath>(new Datapath(skel, options));
 }
 
@@ -64,6 +102,19 @@ Expected<void> Datapath::detach() {
     auto res = attachment_->detach();
     if (!res) return res;
     attachment_.reset();
+    return Ok{};
+}
+
+Expected<void> Datapath::unpin() {
+    if (options_.pin_dir.empty()) return Ok{};
+    bpf_map* map;
+    bpf_object__for_each_map(map, skel_->obj) {
+        if (bpf_map__is_internal(map) || !bpf_map__is_pinned(map)) continue;
+        if (int err = bpf_map__unpin(map, nullptr))
+            return Error::from_errno(err, std::string("unpinning ") + bpf_map__name(map));
+    }
+    std::error_code ec;
+    std::filesystem::remove(options_.pin_dir, ec);  // only if empty
     return Ok{};
 }
 

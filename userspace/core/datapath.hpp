@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
 
@@ -27,7 +28,14 @@ struct LoadOptions {
     bool reply_enabled = true;
     uint8_t reply_ttl = 64;     // 1..255 (0 would be an invalid TTL)
     uint8_t max_ext_hdrs = 8;   // 1..8 IPv6 extension headers walked
+    // Directory to pin every map in (created if missing). Existing pins with
+    // a matching layout are reused, so counters survive a restart. Empty: no pins.
+    std::string pin_dir;
 };
+
+// Where the maps of the program on `interface` are pinned:
+// /sys/fs/bpf/icmpguard/v<IG_ABI_VERSION>/<interface>.
+std::string pin_dir_for(const std::string& interface, const std::string& root = "/sys/fs/bpf/icmpguard");
 
 enum class AttachMode { Auto, Native, Generic };
 
@@ -66,6 +74,9 @@ public:
 
     int prog_fd() const;
     MapFds maps() const;
+    // Remove this program's pins (after detach, on a clean shutdown that
+    // should not keep counters).
+    Expected<void> unpin();
     const LoadOptions& options() const { return options_; }
 
 private:

@@ -33,6 +33,24 @@ constexpr TypeName kIcmp4Types[] = {IG_ICMP4_TYPE_LIST(IG_X_TYPE_NAME)};
 constexpr TypeName kIcmp6Types[] = {IG_ICMP6_TYPE_LIST(IG_X_TYPE_NAME)};
 #undef IG_X_TYPE_NAME
 
+struct CodeName {
+    uint8_t type;
+    uint8_t code;
+    std::string_view name;
+};
+#define IG_X_CODE_NAME(type, code, name) CodeName{type, code, name},
+constexpr CodeName kIcmp4Codes[] = {IG_ICMP4_CODE_LIST(IG_X_CODE_NAME)};
+constexpr CodeName kIcmp6Codes[] = {IG_ICMP6_CODE_LIST(IG_X_CODE_NAME)};
+#undef IG_X_CODE_NAME
+
+std::optional<uint8_t> parse_u8(std::string_view text) {
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || text.empty() || value > 255)
+        return std::nullopt;
+    return static_cast<uint8_t>(value);
+}
+
 template <size_t N>
 std::string_view label_or_empty(const std::string_view (&labels)[N], uint32_t index) {
     return index < N ? labels[index] : std::string_view{};
@@ -74,6 +92,26 @@ std::optional<uint8_t> parse_icmp_type(uint32_t family, std::string_view text) {
         return std::nullopt;
     };
     return family == IG_FAMILY_IPV4 ? find(kIcmp4Types) : find(kIcmp6Types);
+}
+
+std::optional<uint8_t> parse_icmp_code(uint32_t family, uint8_t type, std::string_view text) {
+    if (auto n = parse_u8(text)) return n;
+    auto find = [&](const auto& table) -> std::optional<uint8_t> {
+        for (const auto& c : table)
+            if (c.type == type && c.name == text) return c.code;
+        return std::nullopt;
+    };
+    return family == IG_FAMILY_IPV4 ? find(kIcmp4Codes) : find(kIcmp6Codes);
+}
+
+std::string icmp_code_label(uint32_t family, uint8_t type, uint8_t code) {
+    auto find = [&](const auto& table) -> std::string_view {
+        for (const auto& c : table)
+            if (c.type == type && c.code == code) return c.name;
+        return {};
+    };
+    std::string_view name = family == IG_FAMILY_IPV4 ? find(kIcmp4Codes) : find(kIcmp6Codes);
+    return name.empty() ? std::to_string(code) : std::string(name);
 }
 
 std::optional<uint32_t> parse_action(std::string_view text) {

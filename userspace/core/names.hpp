@@ -22,6 +22,10 @@ std::string icmp_type_label(uint32_t family, uint32_t type);
 // Accepts nft names (and aliases) and decimal numbers 0..255.
 std::optional<uint8_t> parse_icmp_type(uint32_t family, std::string_view text);
 
+// Code of a type: nft code names (e.g. frag-needed for IPv4 type 3) or 0..255.
+std::optional<uint8_t> parse_icmp_code(uint32_t family, uint8_t type, std::string_view text);
+std::string icmp_code_label(uint32_t family, uint8_t type, uint8_t code);
+
 std::optional<uint32_t> parse_action(std::string_view text);
 
 }  // namespace icmpguard

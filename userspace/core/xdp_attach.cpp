@@ -60,6 +60,38 @@ Expected<std::unique_ptr<XdpAttachment>> XdpAttachment::attach(bpf_object* obj,
     return std::unique_ptr<XdpAttachment>(new XdpAttachment(prog, info));
 }
 
+Expected<bool> XdpAttachment::remove_stale(int ifindex, const char* prog_name) {
+    xdp_multiprog* mp = xdp_multiprog__get_from_ifindex(ifindex);
+    if (int err = xdp_error(mp)) {
+        if (err == -ENOENT) return false;  // nothing attached
+        return Error::from_errno(err, "inspecting the XDP programs on ifindex " + std::to_string(ifindex));
+    }
+    bool removed = false;
+    int err = 0;
+    if (xdp_multiprog__is_legacy(mp)) {
+        xdp_program* main = xdp_multiprog__main_prog(mp);
+        if (main && std::string(xdp_program__name(main)) == prog_name) {
+            err = xdp_multiprog__detach(mp);
+            removed = err == 0;
+        } else if (main) {
+            std::string other = xdp_program__name(main);
+            xdp_multiprog__close(mp);
+            return Error(EBUSY, "ifindex " + std::to_string(ifindex) + " already runs XDP program \"" +
+                                    other + "\" outside a libxdp dispatcher; detach it first");
+        }
+    } else {
+        for (xdp_program* p = xdp_multiprog__next_prog(nullptr, mp); p; p = xdp_multiprog__next_prog(p, mp)) {
+            if (std::string(xdp_program__name(p)) != prog_name) continue;
+            err = xdp_program__detach(p, ifindex, xdp_multiprog__attach_mode(mp), 0);
+            removed = err == 0;
+            break;
+        }
+    }
+    xdp_multiprog__close(mp);
+    if (err) return Error::from_errno(err, "detaching the stale icmpguard program");
+    return removed;
+}
+
 Expected<void> XdpAttachment::detach() {
     if (!attached_) return Ok{};
     auto xmode = info_.mode == AttachMode::Native ? XDP_MODE_NATIVE : XDP_MODE_SKB;

@@ -22,6 +22,11 @@ class XdpAttachment {
 public:
     static Expected<std::unique_ptr<XdpAttachment>> attach(bpf_object* obj, const char* prog_name,
                                                            int ifindex, AttachMode mode);
+    // Detach a program named prog_name left on ifindex by an earlier run
+    // that died without detaching (kill -9). Returns true if one was removed;
+    // an error if some other program holds the interface in a way libxdp
+    // cannot share (a non-libxdp program in single-program mode).
+    static Expected<bool> remove_stale(int ifindex, const char* prog_name);
     ~XdpAttachment();
     Expected<void> detach();
     const AttachInfo& info() const { return info_; }

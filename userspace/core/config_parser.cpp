@@ -1,0 +1,301 @@
+#include "core/config_parser.hpp"
+
+#include <cerrno>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+extern "C" {
+#include "icmpguard/abi.h"
+}
+
+#include "core/names.hpp"
+
+namespace icmpguard {
+
+std::string SourceLocation::str() const {
+    return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+}
+
+std::string to_string(Preset preset) {
+    switch (preset) {
+    case Preset::Rfc4890: return "rfc4890";
+    case Preset::Permissive: return "permissive";
+    case Preset::Strict: return "strict";
+    }
+    return "?";
+}
+
+std::string to_string(PolicyMode mode) { return mode == PolicyMode::Shadow ? "shadow" : "enforce"; }
+
+namespace {
+
+// Everything parse_* needs to say where a problem is.
+class Parser {
+public:
+    explicit Parser(std::string path) : path_(std::move(path)) {}
+
+    Expected<Config> parse(const toml::table& root);
+
+private:
+    SourceLocation at(const toml::source_region& r) const {
+        return SourceLocation{path_, static_cast<uint32_t>(r.begin.line),
+                              static_cast<uint32_t>(r.begin.column)};
+    }
+    Error error(const toml::source_region& r, const std::string& msg) const {
+        return Error(EINVAL, at(r).str() + ": " + msg);
+    }
+    static std::string type_name(const toml::node& n) {
+        std::ostringstream s;
+        s << n.type();
+        return s.str();
+    }
+    Error wrong_type(const std::string& key, const toml::node& n, const char* want) const {
+        return error(n.source(), key + ": expected " + want + ", got " + type_name(n));
+    }
+    // Unknown keys are errors: a typo must not silently do nothing.
+    Expected<void> only_keys(const toml::table& t, const std::string& where,
+                             std::initializer_list<std::string_view> allowed) const {
+        for (auto&& [k, v] : t) {
+            bool ok = false;
+            for (auto a : allowed) ok = ok || k.str() == a;
+            if (!ok) {
+                std::string list;
+                for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+                return error(k.source(), "unknown key \"" + std::string(k.str()) + "\" in " + where +
+                                             " (expected one of: " + list + ")");
+            }
+        }
+        return Ok{};
+    }
+    Expected<std::string> string_of(const toml::node& n, const std::string& key) const {
+        if (auto s = n.as_string()) return s->get();
+        return wrong_type(key, n, "a string");
+    }
+
+    Expected<void> parse_interfaces(const toml::node& n, Config& cfg);
+    Expected<void> parse_policy(const toml::node& n, Config& cfg);
+    Expected<void> parse_rules(const toml::node& n, uint32_t family, const std::string& where,
+                               Config& cfg);
+    Expected<PolicyRule> parse_rule(const toml::key& k, const toml::node& v, uint32_t family,
+                                    const std::string& where);
+    Expected<void> parse_echo(const toml::node& n, Config& cfg);
+    Expected<void> parse_metrics(const toml::node& n, Config& cfg);
+
+    std::string path_;
+};
+
+Expected<Config> Parser::parse(const toml::table& root) {
+    Config cfg;
+    cfg.path = path_;
+    if (auto r = only_keys(root, "the top level", {"interface", "policy", "echo", "metrics"}); !r)
+        return r.error();
+    if (auto n = root.get("interface"))
+        if (auto r = parse_interfaces(*n, cfg); !r) return r.error();
+    if (auto n = root.get("policy"))
+        if (auto r = parse_policy(*n, cfg); !r) return r.error();
+    if (auto n = root.get("echo"))
+        if (auto r = parse_echo(*n, cfg); !r) return r.error();
+    if (auto n = root.get("metrics"))
+        if (auto r = parse_metrics(*n, cfg); !r) return r.error();
+    if (cfg.interfaces.empty())
+        return Error(EINVAL, path_ + ":1:1: no [[interface]] configured: name at least one interface");
+    return cfg;
+}
+
+Expected<void> Parser::parse_interfaces(const toml::node& n, Config& cfg) {
+    const toml::array* arr = n.as_array();
+    if (!arr || !arr->is_array_of_tables())
+        return wrong_type("interface", n, "an array of tables ([[interface]])");
+    std::set<std::string> seen;
+    for (const toml::node& item : *arr) {
+        const toml::table& t = *item.as_table();
+        if (auto r = only_keys(t, "[[interface]]", {"name", "mode"}); !r) return r.error();
+        InterfaceConfig ifc;
+        ifc.where = at(t.source());
+        const toml::node* name = t.get("name");
+        if (!name) return error(t.source(), "[[interface]]: \"name\" is required");
+        auto s = string_of(*name, "interface.name");
+        if (!s) return s.error();
+        if (s->empty() || s->size() > 15 || s->find_first_of("/ \t") != std::string::npos)
+            return error(name->source(), "interface.name: \"" + *s +
+                                             "\" is not a valid interface name (1-15 characters, no '/' or spaces)");
+        if (!seen.insert(*s).second)
+            return error(name->source(), "interface.name: \"" + *s + "\" is configured twice");
+        ifc.name = *s;
+        if (const toml::node* mode = t.get("mode")) {
+            auto m = string_of(*mode, "interface.mode");
+            if (!m) return m.error();
+            if (*m == "auto") ifc.mode = AttachMode::Auto;
+            else if (*m == "native") ifc.mode = AttachMode::Native;
+            else if (*m == "generic") ifc.mode = AttachMode::Generic;
+            else
+                return error(mode->source(), "interface.mode: \"" + *m +
+                                                 "\" is not one of auto, native, generic");
+        }
+        cfg.interfaces.push_back(ifc);
+    }
+    return Ok{};
+}
+
+Expected<void> Parser::parse_policy(const toml::node& n, Config& cfg) {
+    const toml::table* t = n.as_table();
+    if (!t) return wrong_type("policy", n, "a table ([policy])");
+    if (auto r = only_keys(*t, "[policy]", {"preset", "mode", "ipv4", "ipv6"}); !r) return r.error();
+    if (const toml::node* p = t->get("preset")) {
+        auto s = string_of(*p, "policy.preset");
+        if (!s) return s.error();
+        if (*s == "rfc4890") cfg.policy.preset = Preset::Rfc4890;
+        else if (*s == "permissive") cfg.policy.preset = Preset::Permissive;
+        else if (*s == "strict") cfg.policy.preset = Preset::Strict;
+        else
+            return error(p->source(), "policy.preset: \"" + *s +
+                                          "\" is not one of rfc4890, permissive, strict");
+    }
+    if (const toml::node* m = t->get("mode")) {
+        auto s = string_of(*m, "policy.mode");
+        if (!s) return s.error();
+        if (*s == "enforce") cfg.policy.mode = PolicyMode::Enforce;
+        else if (*s == "shadow") cfg.policy.mode = PolicyMode::Shadow;
+        else return error(m->source(), "policy.mode: \"" + *s + "\" is not one of enforce, shadow");
+    }
+    if (const toml::node* v4 = t->get("ipv4"))
+        if (auto r = parse_rules(*v4, IG_FAMILY_IPV4, "policy.ipv4", cfg); !r) return r;
+    if (const toml::node* v6 = t->get("ipv6"))
+        if (auto r = parse_rules(*v6, IG_FAMILY_IPV6, "policy.ipv6", cfg); !r) return r;
+    return Ok{};
+}
+
+Expected<void> Parser::parse_rules(const toml::node& n, uint32_t family, const std::string& where,
+                                   Config& cfg) {
+    const toml::table* t = n.as_table();
+    if (!t) return wrong_type(where, n, "a table");
+    for (auto&& [k, v] : *t) {
+        auto rule = parse_rule(k, v, family, where);
+        if (!rule) return rule.error();
+        cfg.policy.rules.push_back(std::move(rule.value()));
+    }
+    return Ok{};
+}
+
+Expected<PolicyRule> Parser::parse_rule(const toml::key& k, const toml::node& v, uint32_t family,
+                                        const std::string& where) {
+    PolicyRule rule;
+    rule.family = family;
+    rule.key = std::string(k.str());
+    rule.where = at(k.source());
+    const std::string name = where + ".\"" + rule.key + "\"";
+
+    // "TYPE" or "TYPE/CODE", names or numbers
+    std::string type_text = rule.key, code_text;
+    if (auto slash = rule.key.find('/'); slash != std::string::npos) {
+        type_text = rule.key.substr(0, slash);
+        code_text = rule.key.substr(slash + 1);
+    }
+    auto type = parse_icmp_type(family, type_text);
+    if (!type)
+        return error(k.source(), name + ": unknown ICMP" + std::string(family == IG_FAMILY_IPV6 ? "v6" : "") +
+                                     " type \"" + type_text + "\" (an nft type name or a number 0-255)");
+    rule.type = *type;
+    if (!code_text.empty() || rule.key.find('/') != std::string::npos) {
+        auto code = parse_icmp_code(family, *type, code_text);
+        if (!code)
+            return error(k.source(), name + ": unknown code \"" + code_text + "\" for type " +
+                                         icmp_type_label(family, *type) + " (a code name or a number 0-255)");
+        rule.code = *code;
+    }
+
+    // ACTION or { action = ACTION, force = bool }
+    const toml::node* action_node = &v;
+    if (const toml::table* t = v.as_table()) {
+        if (auto r = only_keys(*t, name, {"action", "force"}); !r) return r.error();
+        action_node = t->get("action");
+        if (!action_node) return error(v.source(), name + ": \"action\" is required");
+        if (const toml::node* f = t->get("force")) {
+            auto b = f->as_boolean();
+            if (!b) return wrong_type(name + ".force", *f, "a boolean");
+            rule.force = b->get();
+        }
+    } else if (!v.is_string()) {
+        return wrong_type(name, v, "an action string or a table { action = ..., force = ... }");
+    }
+    auto action_text = string_of(*action_node, name + ".action");
+    if (!action_text) return action_text.error();
+    auto action = parse_action(*action_text);
+    if (!action || *action == IG_ACTION_RATE_LIMITED)
+        return error(action_node->source(), name + ": unknown action \"" + *action_text +
+                                                "\" (expected pass, drop or reply)");
+    rule.action = static_cast<uint8_t>(*action);
+    const uint8_t echo_request = family == IG_FAMILY_IPV4 ? 8 : 128;
+    if (rule.action == IG_ACTION_REPLY && rule.type != echo_request)
+        return error(action_node->source(), name + ": \"reply\" is only possible for echo-request");
+    return rule;
+}
+
+Expected<void> Parser::parse_echo(const toml::node& n, Config& cfg) {
+    const toml::table* t = n.as_table();
+    if (!t) return wrong_type("echo", n, "a table ([echo])");
+    if (auto r = only_keys(*t, "[echo]", {"reply", "ttl"}); !r) return r.error();
+    if (const toml::node* r = t->get("reply")) {
+        auto b = r->as_boolean();
+        if (!b) return wrong_type("echo.reply", *r, "a boolean");
+        cfg.echo.reply = b->get();
+    }
+    if (const toml::node* ttl = t->get("ttl")) {
+        auto i = ttl->as_integer();
+        if (!i) return wrong_type("echo.ttl", *ttl, "an integer");
+        if (i->get() < 1 || i->get() > 255)
+            return error(ttl->source(), "echo.ttl: " + std::to_string(i->get()) + " is out of range 1-255");
+        cfg.echo.ttl = static_cast<uint8_t>(i->get());
+    }
+    return Ok{};
+}
+
+Expected<void> Parser::parse_metrics(const toml::node& n, Config& cfg) {
+    const toml::table* t = n.as_table();
+    if (!t) return wrong_type("metrics", n, "a table ([metrics])");
+    if (auto r = only_keys(*t, "[metrics]", {"listen"}); !r) return r.error();
+    if (const toml::node* l = t->get("listen")) {
+        auto s = string_of(*l, "metrics.listen");
+        if (!s) return s.error();
+        if (!s->empty()) {
+            auto colon = s->rfind(':');
+            int port = -1;
+            if (colon != std::string::npos && colon + 1 < s->size() &&
+                s->find_first_not_of("0123456789", colon + 1) == std::string::npos &&
+                s->size() - colon - 1 <= 5)
+                port = std::stoi(s->substr(colon + 1));
+            if (colon == 0 || colon == std::string::npos || port < 1 || port > 65535)
+                return error(l->source(), "metrics.listen: \"" + *s +
+                                              "\" is not host:port (port 1-65535), or \"\" to disable");
+        }
+        cfg.metrics.listen = *s;
+    }
+    return Ok{};
+}
+
+}  // namespace
+
+Expected<Config> ConfigParser::parse_text(std::string_view text, const std::string& path) {
+    toml::table root;
+    try {
+        root = toml::parse(text, path);
+    } catch (const toml::parse_error& e) {
+        const auto& b = e.source().begin;
+        return Error(EINVAL, path + ":" + std::to_string(b.line) + ":" + std::to_string(b.column) +
+                                 ": " + std::string(e.description()));
+    }
+    return Parser(path).parse(root);
+}
+
+Expected<Config> ConfigParser::parse_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return Error::from_errno(errno, path);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    return parse_text(buf.str(), path);
+}
+
+}  // namespace icmpguard

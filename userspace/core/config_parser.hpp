@@ -1,0 +1,30 @@
+// ConfigParser: TOML text -> Config, or an Error whose message starts with
+// "FILE:LINE:COL:" and names the key and what is wrong with it. The only
+// place toml++ is used. Pure: no maps, no interfaces are touched, so
+// `icmpguard check` and `icmpguard run` validate identically.
+//
+// Accepted keys (docs/config.md is the contract):
+//   [[interface]] name, mode = auto|native|generic
+//   [policy] preset = rfc4890|permissive|strict, mode = enforce|shadow
+//   [policy.ipv4] / [policy.ipv6] "TYPE" or "TYPE/CODE" = ACTION
+//                 or = { action = ACTION, force = true }
+//   [echo] reply = bool, ttl = 1..255
+//   [metrics] listen = "host:port" or ""
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/config.hpp"
+#include "core/error.hpp"
+
+namespace icmpguard {
+
+class ConfigParser {
+public:
+    static Expected<Config> parse_file(const std::string& path);
+    // `path` is only used in messages.
+    static Expected<Config> parse_text(std::string_view text, const std::string& path);
+};
+
+}  // namespace icmpguard
