@@ -24,16 +24,19 @@ struct {
 	__uint(XDP_PASS, 1);
 } XDP_RUN_CONFIG(icmpguard_xdp);
 
-/* Count a pass/drop decided by reason and return its verdict. */
+/*
+ * Count a pass/drop decided by reason and return its verdict. In shadow
+ * mode a drop is counted as would_drop (with its reason) and passed.
+ */
 static __always_inline int ig_finish(const struct ig_pkt *pkt, __u32 reason)
 {
 	int pass = (IG_REASON_PASS_MASK >> (reason & 63)) & 1;
+	__u8 action = pass ? IG_ACTION_PASS : pkt->shadow ? IG_ACTION_WOULD_DROP : IG_ACTION_DROP;
 
 	if (pkt->type_known)
-		ig_count_type(pkt->family, pkt->type, pass ? IG_ACTION_PASS : IG_ACTION_DROP,
-			      pkt->frame_len);
+		ig_count_type(pkt->family, pkt->type, action, pkt->frame_len);
 	ig_count_reason(pkt->family, reason, pkt->frame_len);
-	return pass ? XDP_PASS : XDP_DROP;
+	return pass || pkt->shadow ? XDP_PASS : XDP_DROP;
 }
 
 SEC("xdp")
@@ -45,6 +48,7 @@ int icmpguard_xdp(struct xdp_md *ctx)
 
 	__builtin_memset(&pkt, 0, sizeof(pkt));
 	pkt.frame_len = ctx->data_end - ctx->data;
+	ig_policy_snapshot(&pkt);
 
 	reason = ig_parse(ctx, &pkt);
 	if (!reason)
@@ -60,9 +64,15 @@ int icmpguard_xdp(struct xdp_md *ctx)
 	if (action != IG_ACTION_REPLY || !ig_is_echo_request(&pkt))
 		return ig_finish(&pkt, IG_REASON_POLICY_PASS);
 
-	reason = ig_echo(ctx, &pkt);
+	reason = ig_echo_eligible(ctx, &pkt);
 	if (reason)
 		return ig_finish(&pkt, reason);
+	if (pkt.shadow) {
+		ig_count_type(pkt.family, pkt.type, IG_ACTION_WOULD_REPLY, pkt.frame_len);
+		return XDP_PASS;
+	}
+	if (ig_build_reply(ctx, &pkt))
+		return ig_finish(&pkt, IG_REASON_TRIM_FAILED);
 	ig_count_type(pkt.family, pkt.type, IG_ACTION_REPLY, pkt.frame_len);
 	return XDP_TX;
 }

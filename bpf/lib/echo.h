@@ -180,10 +180,11 @@ static __always_inline int ig_build_reply(struct xdp_md *ctx, const struct ig_pk
 }
 
 /*
- * Answer the echo request in place, or say why not. On IG_REASON_NONE the
- * frame holds the reply, exactly as long as the request's IP datagram.
+ * May this echo request be answered in XDP? IG_REASON_NONE if so, else the
+ * reason. On success link padding has been trimmed and the checksum
+ * verified; the frame is otherwise untouched.
  */
-static __always_inline int ig_echo(struct xdp_md *ctx, struct ig_pkt *pkt)
+static __always_inline int ig_echo_eligible(struct xdp_md *ctx, struct ig_pkt *pkt)
 {
 	int reason;
 
@@ -205,8 +206,6 @@ static __always_inline int ig_echo(struct xdp_md *ctx, struct ig_pkt *pkt)
 	}
 	if (!ig_icmp_csum_ok(ctx, pkt))
 		return IG_REASON_ICMP_BAD_CSUM;
-	if (ig_build_reply(ctx, pkt))
-		return IG_REASON_TRIM_FAILED;
 	return IG_REASON_NONE;
 }
 

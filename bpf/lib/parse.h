@@ -42,6 +42,8 @@ struct ig_pkt {
 	__u8 fragment; /* IPv4 MF set, or IPv6 Fragment header present */
 	__u8 more_frags; /* IPv4 MF / IPv6 M flag */
 	__u8 ext_hdrs; /* IPv4: IHL > 5; IPv6: extension headers walked */
+	__u8 policy_side; /* policy_state read once per packet ... */
+	__u8 shadow; /* ... and its shadow flag */
 };
 
 /* A pointer to size readable bytes at off, or NULL. size must be a constant. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Generation-aware policy lookup. policy_state is read once per packet and
- * its side is used for the one table lookup, so a packet sees either the
+ * Generation-aware policy lookup. policy_state is read once per packet
+ * (ig_policy_snapshot) and its side is used for the one table lookup, so a packet sees either the
  * whole old policy or the whole new one, never a mix (the writer fills the
  * inactive side completely before flipping).
  */
@@ -14,17 +14,25 @@
 #include "lib/maps.h"
 #include "lib/parse.h"
 
+/* Read policy_state once for this packet: which side, and shadow mode. */
+static __always_inline void ig_policy_snapshot(struct ig_pkt *pkt)
+{
+	__u32 zero = 0;
+	struct ig_policy_state *state = bpf_map_lookup_elem(&policy_state, &zero);
+
+	if (!state)
+		return;
+	pkt->policy_side = state->active_side & 1;
+	pkt->shadow = (state->flags & IG_POLICY_F_SHADOW) != 0;
+}
+
 /* The ig_action for the packet's (family, type, code). Unknown values pass. */
 static __always_inline __u8 ig_policy_action(const struct ig_pkt *pkt)
 {
-	__u32 zero = 0, side = 0, idx;
-	struct ig_policy_state *state = bpf_map_lookup_elem(&policy_state, &zero);
+	__u32 idx = ig_policy_index(pkt->policy_side & 1, pkt->family & 1, pkt->type);
 	struct ig_policy_row *row;
 	__u8 action;
 
-	if (state)
-		side = state->active_side & 1;
-	idx = ig_policy_index(side, pkt->family & 1, pkt->type);
 	row = bpf_map_lookup_elem(&policy, &idx);
 	if (!row)
 		return IG_ACTION_PASS;

@@ -87,15 +87,19 @@ IG_ABI_INLINE __u32 ig_policy_index(__u32 side, __u32 family, __u32 type)
 }
 
 /*
- * policy_state: ARRAY of one. The program reads active_side once per packet
- * and uses that side for every lookup; the writer fills the other side
- * completely, then flips active_side in one update and bumps generation.
+ * policy_state: ARRAY of one. The program reads it once per packet and uses
+ * that side and those flags throughout; the writer fills the other side
+ * completely, then flips active_side (with the new flags) in one update and
+ * bumps generation.
  */
 struct ig_policy_state {
 	__u32 active_side; /* 0 or 1 */
-	__u32 pad;
+	__u32 flags; /* IG_POLICY_F_* */
 	__u64 generation; /* 0 = never written; +1 per flip */
 };
+
+/* Shadow mode: decide and count everything, but pass every packet. */
+#define IG_POLICY_F_SHADOW 0x1
 IG_STATIC_ASSERT(sizeof(struct ig_policy_state) == 16, "ig_policy_state layout");
 
 /* ---- addresses (AddressSync writes; BPF reads) ------------------------- */

@@ -21,12 +21,17 @@
 	X(IG_FAMILY_IPV6, "ipv6")    \
 	X(IG_FAMILY_L2, "l2")
 
-/* What the program did with a packet. rate_limited is a drop by a limiter. */
+/*
+ * What the program did with a packet. rate_limited is a drop by a limiter.
+ * would_drop / would_reply: shadow mode decided so, but passed the packet.
+ */
 #define IG_ACTION_LIST(X)                        \
 	X(IG_ACTION_PASS, "pass")                \
 	X(IG_ACTION_DROP, "drop")                \
 	X(IG_ACTION_REPLY, "reply")              \
-	X(IG_ACTION_RATE_LIMITED, "rate_limited")
+	X(IG_ACTION_RATE_LIMITED, "rate_limited") \
+	X(IG_ACTION_WOULD_DROP, "would_drop")    \
+	X(IG_ACTION_WOULD_REPLY, "would_reply")
 
 /*
  * Why a packet was passed or dropped: X(id, label, action). The action is

@@ -34,10 +34,10 @@ Expected<PolicyState> PolicyWriter::state() const {
     ig_policy_state st{};
     if (bpf_map_lookup_elem(state_fd_, &key, &st))
         return Error::from_errno(errno, "reading policy_state");
-    return PolicyState{st.active_side & 1, st.generation};
+    return PolicyState{st.active_side & 1, st.flags, st.generation};
 }
 
-Expected<PolicyState> PolicyWriter::apply(const PolicyTable& table) {
+Expected<PolicyState> PolicyWriter::apply(const PolicyTable& table, uint32_t flags) {
     auto current = state();
     if (!current) return current.error();
     // generation 0 means never written: side 0 is live (zeroed = pass all)
@@ -56,11 +56,12 @@ Expected<PolicyState> PolicyWriter::apply(const PolicyTable& table) {
 
     ig_policy_state next{};
     next.active_side = target;
+    next.flags = flags;
     next.generation = current->generation + 1;
     uint32_t key = 0;
     if (bpf_map_update_elem(state_fd_, &key, &next, BPF_ANY))
         return Error::from_errno(errno, "flipping policy_state");
-    return PolicyState{next.active_side, next.generation};
+    return PolicyState{next.active_side, next.flags, next.generation};
 }
 
 }  // namespace icmpguard

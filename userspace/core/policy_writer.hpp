@@ -31,6 +31,7 @@ private:
 
 struct PolicyState {
     uint32_t active_side = 0;
+    uint32_t flags = 0;  // IG_POLICY_F_*
     uint64_t generation = 0;
 };
 
@@ -39,8 +40,9 @@ public:
     PolicyWriter(int policy_fd, int state_fd) : policy_fd_(policy_fd), state_fd_(state_fd) {}
 
     Expected<PolicyState> state() const;
-    // Writes the inactive side, flips; returns the new state.
-    Expected<PolicyState> apply(const PolicyTable& table);
+    // Writes the inactive side, flips to it with `flags` (IG_POLICY_F_SHADOW);
+    // returns the new state.
+    Expected<PolicyState> apply(const PolicyTable& table, uint32_t flags = 0);
 
 private:
     int policy_fd_;

@@ -92,6 +92,32 @@ Expected<bool> XdpAttachment::remove_stale(int ifindex, const char* prog_name) {
     return removed;
 }
 
+Expected<std::optional<AttachInfo>> XdpAttachment::query(int ifindex, const char* prog_name) {
+    xdp_multiprog* mp = xdp_multiprog__get_from_ifindex(ifindex);
+    if (int err = xdp_error(mp)) {
+        if (err == -ENOENT) return std::optional<AttachInfo>{};
+        return Error::from_errno(err, "inspecting the XDP programs on ifindex " + std::to_string(ifindex));
+    }
+    std::optional<AttachInfo> found;
+    auto consider = [&](xdp_program* p) {
+        if (!p || found || std::string(xdp_program__name(p)) != prog_name) return;
+        AttachInfo info;
+        info.ifindex = ifindex;
+        info.mode = xdp_multiprog__attach_mode(mp) == XDP_MODE_SKB ? AttachMode::Generic : AttachMode::Native;
+        info.multiprog = !xdp_multiprog__is_legacy(mp);
+        info.prog_id = xdp_program__id(p);
+        found = info;
+    };
+    if (xdp_multiprog__is_legacy(mp)) {
+        consider(xdp_multiprog__main_prog(mp));
+    } else {
+        for (xdp_program* p = xdp_multiprog__next_prog(nullptr, mp); p; p = xdp_multiprog__next_prog(p, mp))
+            consider(p);
+    }
+    xdp_multiprog__close(mp);
+    return found;
+}
+
 Expected<void> XdpAttachment::detach() {
     if (!attached_) return Ok{};
     auto xmode = info_.mode == AttachMode::Native ? XDP_MODE_NATIVE : XDP_MODE_SKB;

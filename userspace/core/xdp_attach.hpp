@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "core/datapath.hpp"
 #include "core/error.hpp"
@@ -27,6 +28,8 @@ public:
     // an error if some other program holds the interface in a way libxdp
     // cannot share (a non-libxdp program in single-program mode).
     static Expected<bool> remove_stale(int ifindex, const char* prog_name);
+    // What is attached to ifindex under prog_name, if anything (for `status`).
+    static Expected<std::optional<AttachInfo>> query(int ifindex, const char* prog_name);
     ~XdpAttachment();
     Expected<void> detach();
     const AttachInfo& info() const { return info_; }

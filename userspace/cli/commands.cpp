@@ -1,0 +1,175 @@
+#include "cli/commands.hpp"
+
+#include <net/if.h>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+extern "C" {
+#include <bpf/bpf.h>
+
+#include "icmpguard/abi.h"
+}
+
+#include "cli/output.hpp"
+#include "core/config_parser.hpp"
+#include "core/logging.hpp"
+#include "core/pinned_maps.hpp"
+#include "core/policy_compiler.hpp"
+#include "core/stats_reader.hpp"
+#include "core/xdp_attach.hpp"
+#include "daemon/daemon.hpp"
+
+#ifndef ICMPGUARD_VERSION
+#define ICMPGUARD_VERSION "0.0.0"
+#endif
+
+namespace icmpguard {
+namespace {
+
+constexpr const char* kDefaultPinRoot = "/sys/fs/bpf/icmpguard";
+
+struct Globals {
+    std::string pin_root = kDefaultPinRoot;
+    bool json = false;
+};
+
+int fail(const Globals& g, const std::string& message, int code = 1) {
+    if (g.json) std::cout << render_error_json(message);
+    else std::cerr << "icmpguard: " << message << "\n";
+    return code;
+}
+
+int cmd_check(const std::string& path) {
+    auto config = ConfigParser::parse_file(path);
+    if (!config) {
+        std::cerr << config.error().message() << "\n";
+        return 2;
+    }
+    auto compiled = PolicyCompiler::compile(*config);
+    if (!compiled) {
+        std::cerr << compiled.error().message() << "\n";
+        return 2;
+    }
+    std::cout << "config " << path << ": OK\n";
+    for (const auto& i : config->interfaces) std::cout << "interface " << i.name << " mode " << to_string(i.mode) << "\n";
+    std::cout << "echo reply " << (config->echo.reply ? "on" : "off") << ", ttl " << int(config->echo.ttl) << "\n";
+    std::cout << render_policy(*compiled);
+    return 0;
+}
+
+int cmd_run(const DaemonOptions& options, const std::string& level, const std::string& format) {
+    auto l = parse_log_level(level);
+    if (!l) return (std::cerr << "icmpguard: " << l.error().message() << "\n", 2);
+    auto f = parse_log_format(format);
+    if (!f) return (std::cerr << "icmpguard: " << f.error().message() << "\n", 2);
+    setup_logging(*l, *f);
+    Daemon daemon(options);
+    return daemon.run();
+}
+
+Expected<std::vector<std::string>> chosen_interfaces(const Globals& g, const std::string& only) {
+    auto all = PinnedMaps::list(g.pin_root);
+    if (!all) return all.error();
+    if (only.empty()) return all;
+    for (const auto& name : *all)
+        if (name == only) return std::vector<std::string>{name};
+    return Error(ENOENT, "no icmpguard maps pinned for interface " + only + " under " + pin_dir_for("", g.pin_root));
+}
+
+int cmd_stats(const Globals& g, const std::string& only, bool with_reasons) {
+    auto names = chosen_interfaces(g, only);
+    if (!names) return fail(g, names.error().message());
+    std::vector<InterfaceStats> stats;
+    for (const auto& name : *names) {
+        auto maps = PinnedMaps::open(g.pin_root, name);
+        if (!maps) return fail(g, maps.error().message());
+        auto snap = StatsReader(maps->counters.get(), maps->reasons.get()).snapshot();
+        if (!snap) return fail(g, snap.error().wrap(name).message());
+        stats.push_back({name, std::move(snap.value())});
+    }
+    std::cout << (g.json ? render_stats_json(stats, with_reasons) : render_stats_table(stats, with_reasons));
+    return 0;
+}
+
+int cmd_status(const Globals& g) {
+    auto names = chosen_interfaces(g, "");
+    if (!names) return fail(g, names.error().message());
+    std::vector<InterfaceStatus> out;
+    for (const auto& name : *names) {
+        InterfaceStatus s;
+        s.interface = name;
+        s.ifindex = static_cast<int>(if_nametoindex(name.c_str()));
+        auto maps = PinnedMaps::open(g.pin_root, name);
+        if (!maps) return fail(g, maps.error().message());
+        uint32_t zero = 0;
+        ig_policy_state st{};
+        if (bpf_map_lookup_elem(maps->policy_state.get(), &zero, &st) == 0) {
+            s.generation = st.generation;
+            s.shadow = st.flags & IG_POLICY_F_SHADOW;
+        }
+        ig_addr_key key{}, next{};
+        const void* prev = nullptr;
+        while (bpf_map_get_next_key(maps->local_addrs.get(), prev, &next) == 0) {
+            ++s.local_addresses;
+            key = next;
+            prev = &key;
+        }
+        if (s.ifindex) {
+            auto q = XdpAttachment::query(s.ifindex, "icmpguard_xdp");
+            if (!q) return fail(g, q.error().message());
+            s.attach = *q;
+        }
+        out.push_back(s);
+    }
+    std::cout << (g.json ? render_status_json(out) : render_status_table(out));
+    return 0;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+    CLI::App app{"icmpguard: ICMP filter and echo responder in XDP", "icmpguard"};
+    app.require_subcommand(1);
+    app.set_version_flag("-V,--version", ICMPGUARD_VERSION);
+    Globals g;
+    app.add_option("--pin-root", g.pin_root, "bpffs directory holding the pins")->capture_default_str();
+
+    DaemonOptions daemon_opts;
+    std::string log_level = "info", log_format = "logfmt";
+    auto* run = app.add_subcommand("run", "run the daemon in the foreground");
+    run->add_option("-c,--config,--config.file", daemon_opts.config_path, "TOML configuration file")->required();
+    run->add_option("--log.level", log_level, "debug|info|warn|error")->capture_default_str();
+    run->add_option("--log.format", log_format, "logfmt|json")->capture_default_str();
+
+    std::string check_path;
+    auto* check = app.add_subcommand("check", "validate a configuration and print the compiled policy");
+    check->add_option("-c,--config,--config.file", check_path, "TOML configuration file")->required();
+
+    std::string stats_iface;
+    bool with_reasons = false;
+    auto* stats = app.add_subcommand("stats", "counters from the pinned maps (no daemon needed)");
+    stats->add_option("-i,--interface", stats_iface, "only this interface");
+    stats->add_flag("-j,--json", g.json, "JSON output");
+    stats->add_flag("-r,--reasons", with_reasons, "also the reasons for passes and drops");
+
+    auto* status = app.add_subcommand("status", "attached interfaces, mode, program and policy generation");
+    status->add_flag("-j,--json", g.json, "JSON output");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2;
+    }
+    daemon_opts.pin_root = g.pin_root;
+    if (*run) return cmd_run(daemon_opts, log_level, log_format);
+    if (*check) return cmd_check(check_path);
+    if (*stats) return cmd_stats(g, stats_iface, with_reasons);
+    if (*status) return cmd_status(g);
+    return 2;
+}
+
+}  // namespace icmpguard

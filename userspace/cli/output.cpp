@@ -1,0 +1,105 @@
+#include "cli/output.hpp"
+
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "core/names.hpp"
+
+namespace icmpguard {
+namespace {
+
+std::string row(const char* fmt, auto... args) {
+    char buf[256];
+    std::snprintf(buf, sizeof(buf), fmt, args...);
+    return buf;
+}
+
+}  // namespace
+
+std::string render_stats_table(const std::vector<InterfaceStats>& stats, bool with_reasons) {
+    std::string out = row("%-15s %-6s %-26s %-12s %12s %14s\n", "INTERFACE", "FAMILY", "ICMP TYPE",
+                          "ACTION", "PACKETS", "BYTES");
+    for (const auto& s : stats)
+        for (const auto& r : s.snapshot.counters)
+            out += row("%-15s %-6s %-26s %-12s %12llu %14llu\n", s.interface.c_str(),
+                       std::string(family_label(r.family)).c_str(),
+                       icmp_type_label(r.family, r.type).c_str(), std::string(action_label(r.action)).c_str(),
+                       static_cast<unsigned long long>(r.packets), static_cast<unsigned long long>(r.bytes));
+    if (with_reasons) {
+        out += row("\n%-15s %-6s %-26s %-12s %12s %14s\n", "INTERFACE", "FAMILY", "REASON", "VERDICT",
+                   "PACKETS", "BYTES");
+        for (const auto& s : stats)
+            for (const auto& r : s.snapshot.reasons)
+                out += row("%-15s %-6s %-26s %-12s %12llu %14llu\n", s.interface.c_str(),
+                           std::string(family_label(r.family)).c_str(),
+                           std::string(reason_label(r.reason)).c_str(),
+                           std::string(action_label(reason_action(r.reason))).c_str(),
+                           static_cast<unsigned long long>(r.packets), static_cast<unsigned long long>(r.bytes));
+    }
+    return out;
+}
+
+std::string render_stats_json(const std::vector<InterfaceStats>& stats, bool with_reasons) {
+    nlohmann::json counters = nlohmann::json::array();
+    nlohmann::json reasons = nlohmann::json::array();
+    for (const auto& s : stats) {
+        for (const auto& r : s.snapshot.counters)
+            counters.push_back({{"interface", s.interface},
+                                {"family", family_label(r.family)},
+                                {"icmp_type", icmp_type_label(r.family, r.type)},
+                                {"icmp_type_num", r.type},
+                                {"action", action_label(r.action)},
+                                {"packets", r.packets},
+                                {"bytes", r.bytes}});
+        for (const auto& r : s.snapshot.reasons)
+            reasons.push_back({{"interface", s.interface},
+                               {"family", family_label(r.family)},
+                               {"reason", reason_label(r.reason)},
+                               {"verdict", action_label(reason_action(r.reason))},
+                               {"packets", r.packets},
+                               {"bytes", r.bytes}});
+    }
+    if (!with_reasons) return counters.dump() + "\n";
+    return nlohmann::json{{"counters", counters}, {"reasons", reasons}}.dump() + "\n";
+}
+
+std::string render_status_table(const std::vector<InterfaceStatus>& status) {
+    std::string out = row("%-15s %-8s %-8s %-9s %-12s %-10s %-8s %s\n", "INTERFACE", "IFINDEX", "STATE",
+                          "MODE", "ATTACH", "PROG_ID", "POLICY", "GENERATION");
+    for (const auto& s : status) {
+        const char* state = !s.ifindex ? "gone" : s.attach ? "attached" : "stale";
+        std::string mode = s.attach ? to_string(s.attach->mode) : "-";
+        std::string kind = s.attach ? (s.attach->multiprog ? "multiprog" : "single") : "-";
+        std::string id = s.attach ? std::to_string(s.attach->prog_id) : "-";
+        out += row("%-15s %-8d %-8s %-9s %-12s %-10s %-8s %llu\n", s.interface.c_str(), s.ifindex, state,
+                   mode.c_str(), kind.c_str(), id.c_str(), s.shadow ? "shadow" : "enforce",
+                   static_cast<unsigned long long>(s.generation));
+    }
+    return out;
+}
+
+std::string render_status_json(const std::vector<InterfaceStatus>& status) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& s : status) {
+        nlohmann::json j{{"interface", s.interface},
+                         {"ifindex", s.ifindex},
+                         {"attached", s.attach.has_value()},
+                         {"policy_generation", s.generation},
+                         {"policy_mode", s.shadow ? "shadow" : "enforce"},
+                         {"local_addresses", s.local_addresses}};
+        if (s.attach) {
+            j["mode"] = to_string(s.attach->mode);
+            j["multiprog"] = s.attach->multiprog;
+            j["prog_id"] = s.attach->prog_id;
+        }
+        out.push_back(j);
+    }
+    return out.dump() + "\n";
+}
+
+std::string render_error_json(const std::string& message) {
+    return nlohmann::json{{"error", message}}.dump() + "\n";
+}
+
+}  // namespace icmpguard

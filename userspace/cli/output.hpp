@@ -1,0 +1,36 @@
+// Rendering of `stats` and `status` as aligned human tables or as the
+// documented JSON schema (docs/cli.md), from the same data. The only place
+// nlohmann-json is used.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/datapath.hpp"
+#include "core/stats_reader.hpp"
+
+namespace icmpguard {
+
+struct InterfaceStats {
+    std::string interface;
+    StatsSnapshot snapshot;
+};
+
+struct InterfaceStatus {
+    std::string interface;
+    int ifindex = 0;                   // 0: the interface no longer exists
+    std::optional<AttachInfo> attach;  // empty: pins without a program (stale)
+    uint64_t generation = 0;
+    bool shadow = false;
+    uint64_t local_addresses = 0;
+};
+
+std::string render_stats_table(const std::vector<InterfaceStats>& stats, bool with_reasons);
+std::string render_stats_json(const std::vector<InterfaceStats>& stats, bool with_reasons);
+std::string render_status_table(const std::vector<InterfaceStatus>& status);
+std::string render_status_json(const std::vector<InterfaceStatus>& status);
+std::string render_error_json(const std::string& message);
+
+}  // namespace icmpguard

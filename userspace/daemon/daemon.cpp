@@ -1,0 +1,271 @@
+#include "daemon/daemon.hpp"
+
+#include <net/if.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <systemd/sd-daemon.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+
+#include "core/address_writer.hpp"
+#include "core/config_parser.hpp"
+#include "core/logging.hpp"
+#include "core/policy_writer.hpp"
+#include "core/xdp_attach.hpp"
+
+extern "C" {
+#include "icmpguard/abi.h"
+}
+
+namespace icmpguard {
+namespace {
+
+constexpr const char* kProgName = "icmpguard_xdp";
+
+uint64_t monotonic_usec() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1000000u + static_cast<uint64_t>(ts.tv_nsec) / 1000u;
+}
+
+// Interface MAC from the current network namespace.
+bool interface_mac(const std::string& name, std::array<uint8_t, 6>& mac) {
+    UniqueFd fd(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (!fd.valid()) return false;
+    ifreq ifr{};
+    std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
+    if (ioctl(fd.get(), SIOCGIFHWADDR, &ifr) != 0) return false;
+    std::memcpy(mac.data(), ifr.ifr_hwaddr.sa_data, 6);
+    return true;
+}
+
+}  // namespace
+
+Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {}
+
+Daemon::~Daemon() {
+    for (auto& iface : interfaces_) detach(iface);
+}
+
+Expected<void> Daemon::apply_policy(Interface& iface) {
+    auto m = iface.datapath->maps();
+    uint32_t flags = policy_.mode == PolicyMode::Shadow ? IG_POLICY_F_SHADOW : 0;
+    auto state = PolicyWriter(m.policy, m.policy_state).apply(policy_.table, flags);
+    if (!state) return state.error().wrap("interface " + iface.config.name);
+    log_info("policy applied", {{"interface", iface.config.name},
+                                {"generation", std::to_string(state->generation)},
+                                {"preset", to_string(policy_.preset)},
+                                {"mode", to_string(policy_.mode)}});
+    return Ok{};
+}
+
+Expected<void> Daemon::attach(const InterfaceConfig& config) {
+    Interface iface;
+    iface.config = config;
+    iface.ifindex = static_cast<int>(if_nametoindex(config.name.c_str()));
+    if (!iface.ifindex)
+        return Error(ENODEV, config.where.str() + ": interface \"" + config.name + "\" does not exist");
+
+    LoadOptions load;
+    load.reply_enabled = config_.echo.reply;
+    load.reply_ttl = config_.echo.ttl;
+    load.pin_dir = pin_dir_for(config.name, options_.pin_root);
+    auto dp = Datapath::open(load);
+    if (!dp) return dp.error().wrap("interface " + config.name);
+
+    auto stale = XdpAttachment::remove_stale(iface.ifindex, kProgName);
+    if (!stale) return stale.error().wrap("interface " + config.name);
+    if (*stale)
+        log_warn("replaced an icmpguard program left attached by an earlier run",
+                 {{"interface", config.name}});
+
+    auto info = (*dp)->attach(iface.ifindex, config.mode);
+    if (!info) return info.error().wrap("attaching to " + config.name);
+    iface.info = *info;
+    iface.datapath = std::move(dp.value());
+
+    auto m = iface.datapath->maps();
+    std::array<uint8_t, 6> mac{};
+    if (interface_mac(config.name, mac)) {
+        if (auto r = AddressWriter(m.local_addrs, m.iface).set_mac(mac); !r) return r;
+    }
+    if (auto r = apply_policy(iface); !r) return r;
+    sync_->add_target(iface.ifindex, m.local_addrs);
+    log_info("attached", {{"interface", config.name},
+                          {"mode", to_string(info->mode)},
+                          {"requested", to_string(config.mode)},
+                          {"multiprog", info->multiprog ? "true" : "false"},
+                          {"prog_id", std::to_string(info->prog_id)},
+                          {"pins", load.pin_dir}});
+    if (!info->multiprog)
+        log_info("libxdp dispatcher unavailable: single-program attach", {{"interface", config.name}});
+    interfaces_.push_back(std::move(iface));
+    return Ok{};
+}
+
+void Daemon::detach(Interface& iface) {
+    if (!iface.datapath) return;
+    sync_->remove_target(iface.ifindex);
+    auto r = iface.datapath->detach();
+    if (!r) log_error("detach failed", {{"interface", iface.config.name}, {"err", r.error().message()}});
+    else log_info("detached", {{"interface", iface.config.name}});
+    iface.datapath.reset();
+}
+
+void Daemon::reconcile_interfaces(const Config& next) {
+    for (auto it = interfaces_.begin(); it != interfaces_.end();) {
+        bool kept = false;
+        for (const auto& c : next.interfaces) kept = kept || c.name == it->config.name;
+        if (kept) {
+            ++it;
+            continue;
+        }
+        detach(*it);
+        it = interfaces_.erase(it);
+    }
+    for (const auto& c : next.interfaces) {
+        bool present = false;
+        for (const auto& i : interfaces_) present = present || i.config.name == c.name;
+        if (present) continue;
+        if (auto r = attach(c); !r)
+            log_error("attach failed", {{"interface", c.name}, {"err", r.error().message()}});
+    }
+    if (auto r = sync_->resync(); !r) log_error("address sync failed", {{"err", r.error().message()}});
+}
+
+void Daemon::reload() {
+    std::string notify = "RELOADING=1\nMONOTONIC_USEC=" + std::to_string(monotonic_usec());
+    sd_notify(0, notify.c_str());
+    auto fail = [&](const std::string& err) {
+        ++reloads_failed_;
+        log_error("reload failed; the previous policy stays active",
+                  {{"config", options_.config_path}, {"err", err},
+                   {"reloads_failed", std::to_string(reloads_failed_)}});
+        sd_notify(0, "READY=1");
+    };
+    auto config = ConfigParser::parse_file(options_.config_path);
+    if (!config) return fail(config.error().message());
+    auto compiled = PolicyCompiler::compile(*config);
+    if (!compiled) return fail(compiled.error().message());
+
+    if (config->echo.reply != config_.echo.reply || config->echo.ttl != config_.echo.ttl)
+        log_warn("[echo] settings changed: they take effect at the next restart");
+    Config previous = config_;
+    config_.path = config->path;
+    config_.policy = config->policy;
+    config_.metrics = config->metrics;
+    config_.interfaces = config->interfaces;
+    policy_ = std::move(compiled.value());
+
+    bool ok = true;
+    for (auto& iface : interfaces_)
+        if (auto r = apply_policy(iface); !r) {
+            ok = false;
+            log_error("applying policy failed", {{"interface", iface.config.name}, {"err", r.error().message()}});
+        }
+    reconcile_interfaces(config_);
+    if (ok) {
+        ++reloads_ok_;
+        log_info("reloaded", {{"config", options_.config_path}, {"reloads", std::to_string(reloads_ok_)}});
+    } else {
+        ++reloads_failed_;
+    }
+    sd_notify(0, "READY=1");
+}
+
+Expected<void> Daemon::event_loop() {
+    uint64_t watchdog_usec = 0;
+    if (sd_watchdog_enabled(0, &watchdog_usec) <= 0) watchdog_usec = 0;
+    const int timeout_ms = watchdog_usec ? static_cast<int>(watchdog_usec / 2000) : -1;
+
+    for (;;) {
+        pollfd fds[2] = {{signal_fd_.get(), POLLIN, 0}, {sync_->fd(), POLLIN, 0}};
+        int n = poll(fds, 2, timeout_ms);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return Error::from_errno(errno, "poll");
+        }
+        if (watchdog_usec) sd_notify(0, "WATCHDOG=1");
+        if (fds[1].revents & POLLIN) {
+            if (auto r = sync_->on_readable(); !r)
+                log_error("address sync failed", {{"err", r.error().message()}});
+        }
+        if (fds[0].revents & POLLIN) {
+            signalfd_siginfo si{};
+            if (read(signal_fd_.get(), &si, sizeof(si)) != sizeof(si)) continue;
+            if (si.ssi_signo == SIGHUP) {
+                reload();
+            } else {
+                log_info("stopping", {{"signal", strsignal(static_cast<int>(si.ssi_signo))}});
+                return Ok{};
+            }
+        }
+    }
+}
+
+int Daemon::run() {
+    auto config = ConfigParser::parse_file(options_.config_path);
+    if (!config) {
+        log_error("invalid configuration", {{"err", config.error().message()}});
+        return 2;
+    }
+    auto compiled = PolicyCompiler::compile(*config);
+    if (!compiled) {
+        log_error("invalid configuration", {{"err", compiled.error().message()}});
+        return 2;
+    }
+    config_ = std::move(config.value());
+    policy_ = std::move(compiled.value());
+
+    // signals become events before anything is attached
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGHUP);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigprocmask(SIG_BLOCK, &mask, nullptr);
+    signal_fd_.reset(signalfd(-1, &mask, SFD_CLOEXEC));
+    if (!signal_fd_.valid()) {
+        log_error("signalfd failed", {{"err", std::strerror(errno)}});
+        return 1;
+    }
+    auto sync = AddressSync::open();
+    if (!sync) {
+        log_error("address sync unavailable", {{"err", sync.error().message()}});
+        return 1;
+    }
+    sync_ = std::move(sync.value());
+
+    for (const auto& c : config_.interfaces) {
+        if (auto r = attach(c); !r) {
+            log_error("attach failed", {{"interface", c.name}, {"err", r.error().message()}});
+            for (auto& iface : interfaces_) detach(iface);
+            interfaces_.clear();
+            return 1;
+        }
+    }
+    if (auto r = sync_->resync(); !r) {
+        log_error("address sync failed", {{"err", r.error().message()}});
+        return 1;
+    }
+    sd_notify(0, "READY=1");
+    log_info("running", {{"config", options_.config_path},
+                         {"interfaces", std::to_string(interfaces_.size())}});
+
+    auto loop = event_loop();
+    sd_notify(0, "STOPPING=1");
+    for (auto& iface : interfaces_) detach(iface);
+    interfaces_.clear();
+    if (!loop) {
+        log_error("event loop failed", {{"err", loop.error().message()}});
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace icmpguard

@@ -1,0 +1,73 @@
+// Daemon: `icmpguard run`. Attaches icmpguard to every configured
+// interface, keeps policy and local addresses current, reloads on SIGHUP,
+// detaches and exits 0 on SIGTERM/SIGINT.
+//
+// Threads: one. Events: a signalfd (HUP, TERM, INT), the rtnetlink address
+// socket, the systemd watchdog timer.
+//
+// Reload (SIGHUP): parse -> compile -> for each interface write the inactive
+// policy side and flip. A config that fails to parse or compile changes
+// nothing: the last good policy keeps running, the error is logged with its
+// file:line:col, and the failure is counted. Interfaces added to the config
+// are attached, removed ones detached; [echo] changes are restart-class and
+// only logged.
+//
+// Crash (kill -9): nothing detaches, so the program stays attached with its
+// last policy and addresses (fail-static), pins stay. The next start loads a
+// program on the same pins (counters continue), removes the stale program
+// and attaches the new one. docs/cli.md documents this.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/address_sync.hpp"
+#include "core/config.hpp"
+#include "core/datapath.hpp"
+#include "core/policy_compiler.hpp"
+#include "core/unique_fd.hpp"
+
+namespace icmpguard {
+
+struct DaemonOptions {
+    std::string config_path;
+    std::string pin_root = "/sys/fs/bpf/icmpguard";
+};
+
+class Daemon {
+public:
+    explicit Daemon(DaemonOptions options);
+    ~Daemon();
+
+    // Runs until SIGTERM/SIGINT. Exit code: 0 clean stop, 1 runtime failure,
+    // 2 invalid configuration at start.
+    int run();
+
+private:
+    struct Interface {
+        InterfaceConfig config;
+        int ifindex = 0;
+        std::unique_ptr<Datapath> datapath;
+        AttachInfo info;
+    };
+
+    Expected<void> attach(const InterfaceConfig& config);
+    Expected<void> apply_policy(Interface& iface);
+    void detach(Interface& iface);
+    void reload();
+    void reconcile_interfaces(const Config& next);
+    Expected<void> event_loop();
+
+    DaemonOptions options_;
+    Config config_;
+    CompiledPolicy policy_;
+    std::vector<Interface> interfaces_;
+    std::unique_ptr<AddressSync> sync_;
+    UniqueFd signal_fd_;
+    uint64_t reloads_ok_ = 0;
+    uint64_t reloads_failed_ = 0;
+};
+
+}  // namespace icmpguard
