@@ -86,3 +86,70 @@ lab_reason() {
     local file=$1 family=$2 reason=$3
     awk -v f="$family" -v r="$reason" '$1 == "reason" && $2 == f && $3 == r { p = $4 } END { print p + 0 }' "$file"
 }
+
+# ---- the icmpguard daemon inside the server namespace ----------------------
+# ICMPGUARD: path of the binary; PIN_ROOT: a private pin root for this test.
+PIN_ROOT="/sys/fs/bpf/icmpguard-test-$LAB_ID"
+DAEMON_PID=""
+DAEMON_LOG=""
+
+daemon_cleanup() {
+    [ -n "$DAEMON_PID" ] && kill -TERM "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
+    DAEMON_PID=""
+    lab_cleanup
+    rm -rf "$PIN_ROOT" 2>/dev/null || true
+    [ -n "$DAEMON_LOG" ] && rm -f "$DAEMON_LOG"
+    return 0
+}
+
+# Write a config for the server veth: write_config FILE [extra TOML...]
+write_config() {
+    local file=$1; shift
+    { printf '[[interface]]\nname = "vs"\nmode = "native"\n'; printf '%s\n' "$@"; } > "$file"
+}
+
+# Start `icmpguard run` in the server namespace and wait until it is running.
+daemon_start() {
+    local config=$1
+    DAEMON_LOG=${DAEMON_LOG:-$(mktemp)}
+    nsenter --net="/run/netns/$NS_S" -- "$ICMPGUARD" --pin-root "$PIN_ROOT" run -c "$config" >>"$DAEMON_LOG" 2>&1 &
+    DAEMON_PID=$!
+    local before
+    before=$(grep -c 'msg=running' "$DAEMON_LOG" || true)
+    for _ in $(seq 150); do
+        [ "$(grep -c 'msg=running' "$DAEMON_LOG" || true)" -gt "$before" ] && return 0
+        kill -0 "$DAEMON_PID" 2>/dev/null || { cat "$DAEMON_LOG"; fail "icmpguard run exited early"; }
+        sleep 0.1
+    done
+    cat "$DAEMON_LOG"
+    fail "icmpguard run did not become ready in 15 s"
+}
+
+daemon_stop() {
+    kill -TERM "$DAEMON_PID"
+    local rc=0
+    wait "$DAEMON_PID" || rc=$?
+    DAEMON_PID=""
+    [ "$rc" -eq 0 ] || { cat "$DAEMON_LOG"; fail "icmpguard run exited $rc on SIGTERM"; }
+}
+
+# Run an icmpguard CLI command in the server namespace with the test's pins.
+ig() { nsenter --net="/run/netns/$NS_S" -- "$ICMPGUARD" --pin-root "$PIN_ROOT" "$@"; }
+
+# Packets of (family, icmp_type, action) from `icmpguard stats -j`.
+stats_packets() {
+    ig stats -j | /usr/bin/python3 -c '
+import json, sys
+fam, typ, act = sys.argv[1:4]
+print(sum(r["packets"] for r in json.load(sys.stdin)
+          if r["family"] == fam and r["icmp_type"] == typ and r["action"] == act))' "$@"
+}
+
+# wait_for COUNT SECONDS CMD...: poll until CMD succeeds.
+wait_for() {
+    local tries=$1; shift
+    for _ in $(seq "$tries"); do "$@" && return 0; sleep 0.1; done
+    return 1
+}
+
+xdp_attached() { ip -n "$NS_S" link show vs | grep -q 'prog/xdp'; }

@@ -1,0 +1,55 @@
+#!/bin/bash
+# Local-address sync: an address added to the server at run time is answered
+# by XDP within a second; once removed it is no longer answered (not by XDP,
+# and not by the kernel either, since it is no longer the host's).
+#
+# usage: daemon_addresses.sh PATH/TO/icmpguard PATH/TO/icmpguard_lab
+set -euo pipefail
+ICMPGUARD=${1:?usage: $0 icmpguard icmpguard_lab}
+LAB_TOOL=${2:?usage: $0 icmpguard icmpguard_lab}
+. "$(dirname "$0")/lib.sh"
+
+lab_require
+lab_up
+trap daemon_cleanup EXIT
+in_client "$LAB_TOOL" pass --iface vc
+in_client ip addr add 203.0.113.1/24 dev vc
+in_client ip addr add 2001:db8:1::1/64 dev vc nodad
+mac_s=$(ip -n "$NS_S" -o link show vs | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+in_client ip neigh replace 203.0.113.2 lladdr "$mac_s" dev vc nud permanent
+in_client ip neigh replace 2001:db8:1::2 lladdr "$mac_s" dev vc nud permanent
+
+cfg=$(mktemp --suffix .toml)
+write_config "$cfg"
+daemon_start "$cfg"
+
+# not yet an address of the server: nobody answers
+in_client ping -4 -n -q -c 2 -i 0.1 -W 1 203.0.113.2 >/dev/null 2>&1 && fail "203.0.113.2 answered before it was added"
+
+in_server ip addr add 203.0.113.2/24 dev vs
+in_server ip addr add 2001:db8:1::2/64 dev vs nodad
+in_server ip neigh replace 203.0.113.1 lladdr "$(ip -n "$NS_C" -o link show vc | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')" dev vs nud permanent
+in_server ip neigh replace 2001:db8:1::1 lladdr "$(ip -n "$NS_C" -o link show vc | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')" dev vs nud permanent
+sleep 1   # the contract: answered within a second
+r4=$(stats_packets ipv4 echo-request reply)
+r6=$(stats_packets ipv6 echo-request reply)
+in_client ping -4 -n -q -c 3 -i 0.05 -W 1 203.0.113.2 | grep -q ' 3 received' || fail "added 203.0.113.2 not answered"
+in_client ping -6 -n -q -c 3 -i 0.05 -W 1 2001:db8:1::2 | grep -q ' 3 received' || fail "added 2001:db8:1::2 not answered"
+[ "$(stats_packets ipv4 echo-request reply)" -eq $((r4 + 3)) ] || fail "203.0.113.2 was not answered by XDP"
+[ "$(stats_packets ipv6 echo-request reply)" -eq $((r6 + 3)) ] || fail "2001:db8:1::2 was not answered by XDP"
+log "added addresses answered by XDP"
+
+in_server ip addr del 203.0.113.2/24 dev vs
+in_server ip addr del 2001:db8:1::2/64 dev vs
+sleep 1
+r4=$(stats_packets ipv4 echo-request reply)
+r6=$(stats_packets ipv6 echo-request reply)
+in_client ping -4 -n -q -c 2 -i 0.1 -W 1 203.0.113.2 >/dev/null 2>&1 && fail "removed 203.0.113.2 still answered"
+in_client ping -6 -n -q -c 2 -i 0.1 -W 1 2001:db8:1::2 >/dev/null 2>&1 && fail "removed 2001:db8:1::2 still answered"
+[ "$(stats_packets ipv4 echo-request reply)" -eq "$r4" ] || fail "XDP answered a removed IPv4 address"
+[ "$(stats_packets ipv6 echo-request reply)" -eq "$r6" ] || fail "XDP answered a removed IPv6 address"
+# the original address is untouched by all this
+in_client ping -4 -n -q -c 2 -i 0.05 198.51.100.2 | grep -q ' 2 received' || fail "198.51.100.2 stopped answering"
+
+daemon_stop
+echo "PASS: addresses added at run time answered by XDP, removed ones no longer answered"
