@@ -28,7 +28,12 @@ static __always_inline int ig_is_echo_request(const struct ig_pkt *pkt)
 	return pkt->type == IG_ICMP6_ECHO_REQUEST;
 }
 
-/* A unicast frame for another station (promiscuous mode, bridge port): not ours to answer. */
+/*
+ * A unicast frame for another station (promiscuous mode, bridge port): not
+ * ours to answer. Group destination MACs are not judged here: ig_check_l2
+ * already let them through only with a group IP destination, which the
+ * address checks that follow drop as echo_bcast / echo_mcast.
+ */
 static __always_inline int ig_echo_check_l2(struct xdp_md *ctx)
 {
 	struct ethhdr *eth = ig_ptr(ctx, 0, sizeof(*eth));
@@ -36,6 +41,8 @@ static __always_inline int ig_echo_check_l2(struct xdp_md *ctx)
 
 	if (!eth)
 		return IG_REASON_L2_TRUNC;
+	if (ig_mac_is_group(eth->h_dest))
+		return IG_REASON_NONE;
 	if (ifc && !ig_mac_equal(eth->h_dest, ifc->mac))
 		return IG_REASON_L2_OTHER_HOST;
 	return IG_REASON_NONE;

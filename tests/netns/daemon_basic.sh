@@ -2,7 +2,8 @@
 # The real binary end to end: `icmpguard run` attaches to the server veth,
 # ping and ping -6 are answered by XDP (the server kernel's echo counters do
 # not move), `icmpguard stats -j` counts exactly the pings sent, `status`
-# reports the attachment, and SIGTERM detaches and exits 0.
+# reports the attachment, a broadcast ping is dropped, and SIGTERM detaches
+# and exits 0.
 #
 # usage: daemon_basic.sh PATH/TO/icmpguard PATH/TO/icmpguard_lab
 set -euo pipefail
@@ -36,6 +37,12 @@ log "stats -j: ipv4 echo-request reply $v4, ipv6 $v6 (12 each sent)"
 [ "$(nstat_value "$NS_S" IcmpOutEchoReps)" -eq "$out0" ] || fail "the server kernel answered IPv4 pings"
 [ "$(nstat_value "$NS_S" Icmp6OutEchoReplies)" -eq "$out60" ] || fail "the server kernel answered IPv6 pings"
 
+# a directed broadcast ping (smurf) is dropped in XDP, never answered
+in_client ping -4 -b -n -q -c 2 -i 0.1 -W 1 198.51.100.255 >/dev/null 2>&1 || true
+bcast=$(stats_packets ipv4 echo-request drop)
+[ "$bcast" -eq 2 ] || fail "broadcast pings: expected 2 XDP drops, counted $bcast"
+ig stats -j -r | grep -q '"reason":"echo_bcast"' || fail "no echo_bcast reason counted"
+
 status=$(ig status -j)
 log "status -j: $status"
 echo "$status" | /usr/bin/python3 -c '
@@ -43,7 +50,7 @@ import json, sys
 s = json.load(sys.stdin)
 assert len(s) == 1 and s[0]["interface"] == "vs" and s[0]["attached"], s
 assert s[0]["mode"] == "native" and s[0]["policy_generation"] >= 1, s
-assert s[0]["local_addresses"] >= 2, s' || fail "status -j is wrong"
+assert s[0]["local_addresses"] == 5, s  # v4, its broadcast, v6, its anycast, link-local' || fail "status -j is wrong"
 ig stats | grep -q 'echo-request' || fail "human stats table lacks echo-request"
 
 daemon_stop

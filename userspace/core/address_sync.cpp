@@ -139,6 +139,15 @@ std::map<EntryKey, uint8_t> entries_for(const std::vector<KernelAddress>& kernel
             if ((!a.has_local && !a.has_addr) || is_loopback(ip)) continue;
             put(ip, IG_ADDR_KIND_UNICAST);
             if (a.has_broadcast) put(to_ip(AF_INET, a.broadcast), IG_ADDR_KIND_BROADCAST);
+            // Linux treats the subnet's all-ones address as broadcast for
+            // prefixes shorter than /31 whether or not IFA_BROADCAST was set
+            // (fib_add_ifaddr), so a "ping -b" to it must never be answered.
+            if (a.prefixlen < 31) {
+                IpAddress bcast = ip;
+                for (int bit = a.prefixlen; bit < 32; ++bit)
+                    bcast.bytes[bit / 8] |= static_cast<uint8_t>(0x80 >> (bit % 8));
+                put(bcast, IG_ADDR_KIND_BROADCAST);
+            }
         } else {
             if (!a.has_addr) continue;
             if (a.flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)) continue;  // RFC 4862 §5.4
