@@ -37,6 +37,16 @@ inline CounterKey rl2(uint32_t reason) { return reason_counter(IG_FAMILY_L2, rea
 // A payload of n bytes with a recognisable pattern.
 Bytes pattern(size_t n, uint8_t seed = 0xa5);
 
+using Setup = std::function<void(BpfHarness&)>;
+
+// A case the program passes (output == input) or drops, moving exactly `counters`.
+PacketCase pass_case(std::string name, Bytes input, std::vector<CounterKey> counters, Setup setup = {});
+PacketCase drop_case(std::string name, Bytes input, std::vector<CounterKey> counters, Setup setup = {});
+
+// Set-up that installs lab_policy() as changed by `edit` (the runner
+// re-installs the plain lab before the next case).
+Setup with_policy(std::function<void(PolicyTable&)> edit);
+
 std::vector<PacketCase> echo_cases();
 std::vector<PacketCase> l2_cases();
 std::vector<PacketCase> ipv4_cases();
