@@ -34,8 +34,12 @@ static __always_inline __u64 ig_csum_block(struct xdp_md *ctx, __u32 *off, __u32
 	return (__u32)bpf_csum_diff(NULL, 0, p, size, 0);
 }
 
-/* One's-complement sum (unfolded) of the bytes from off to the frame's end. */
-static __always_inline __u64 ig_csum_to_end(struct xdp_md *ctx, __u32 off)
+/*
+ * One's-complement sum (unfolded) of the bytes from off to the frame's end.
+ * A global function: the verifier checks its loop once, on its own, rather
+ * than again on every path of the caller that reaches it.
+ */
+__attribute__((noinline)) __u64 ig_csum_to_end(struct xdp_md *ctx, __u32 off)
 {
 	__u64 sum = 0;
 	__u16 *w;
@@ -68,10 +72,20 @@ static __always_inline __u64 ig_csum_to_end(struct xdp_md *ctx, __u32 off)
  * ICMPv4 checksum (RFC 792) or ICMPv6 checksum with its pseudo-header
  * (RFC 4443 §2.3, RFC 8200 §8.1) over the whole message, which must end at
  * the end of the frame. Valid iff the folded sum is all ones.
+ * Also records whether everything after type, code and checksum is zero:
+ * the one case where an in-place ICMPv4 reply is all zeros (see echo.h).
  */
-static __always_inline int ig_icmp_csum_ok(struct xdp_md *ctx, const struct ig_pkt *pkt)
+static __always_inline int ig_icmp_csum_ok(struct xdp_md *ctx, struct ig_pkt *pkt)
 {
-	__u64 sum = ig_csum_to_end(ctx, pkt->l4_off);
+	__u32 *head = ig_ptr(ctx, pkt->l4_off, 4); /* type, code, checksum */
+	__u64 rest, sum;
+
+	if (!head)
+		return 0;
+	/* a sum of non-negative words is zero only if every word is zero */
+	rest = ig_csum_to_end(ctx, pkt->l4_off + 4);
+	pkt->icmp_rest_zero = rest == 0;
+	sum = rest + *head;
 
 	if (pkt->family == IG_FAMILY_IPV6) {
 		/* source and destination are the 32 bytes at offset 8 of the IPv6 header */

@@ -143,7 +143,15 @@ static __always_inline int ig_icmp_make_reply(struct xdp_md *ctx, const struct i
 	old_word = *(__u16 *)icmp;
 	icmp->type = pkt->family == IG_FAMILY_IPV4 ? IG_ICMP4_ECHO_REPLY : IG_ICMP6_ECHO_REPLY;
 	new_word = *(__u16 *)icmp;
-	icmp->checksum = ig_csum_replace16(icmp->checksum, old_word, new_word);
+	/*
+	 * Eqn. 3 cannot tell +0 from -0: for an ICMPv4 reply whose every other
+	 * word is zero (id 0, seq 0, no or zero data) it yields 0x0000, which
+	 * does not verify; the checksum of an all-zero message is 0xffff.
+	 */
+	if (pkt->family == IG_FAMILY_IPV4 && pkt->icmp_rest_zero)
+		icmp->checksum = 0xffff;
+	else
+		icmp->checksum = ig_csum_replace16(icmp->checksum, old_word, new_word);
 	return 0;
 }
 

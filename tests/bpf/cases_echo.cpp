@@ -203,6 +203,12 @@ std::vector<PacketCase> echo_cases() {
                       req4({.dst = "224.0.0.1"}, {.dst = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01}}),
                       IG_REASON_ECHO_BCAST));
     c.push_back(drop4("v4_echo_directed_bcast", req4({.dst = "198.51.100.255"}), IG_REASON_ECHO_BCAST));
+    // the usual smurf frame: directed broadcast with the broadcast MAC (found by
+    // this table and the daemon e2e test: it used to pass as l2_other_host)
+    c.push_back(drop4("v4_echo_directed_bcast_bcast_mac",
+                      req4({.dst = "198.51.100.255"}, {.dst = kBroadcastMac}), IG_REASON_ECHO_BCAST));
+    c.push_back(drop6("v6_echo_all_nodes_other_mcast_mac",
+                      req6({.dst = "ff02::1"}, {.dst = {0x33, 0x33, 0, 0, 0, 2}}), IG_REASON_ECHO_MCAST));
     // #50: IPv6 multicast and the subnet-router anycast
     c.push_back(drop6("v6_echo_all_nodes", req6({.dst = "ff02::1"}, {.dst = {0x33, 0x33, 0, 0, 0, 1}}),
                       IG_REASON_ECHO_MCAST));
@@ -237,21 +243,6 @@ std::vector<PacketCase> echo_cases() {
 }  // namespace icmpguard::test
 
 /*
- * DISAGREEMENTS (kept out of the table: the program's behaviour differs from
- * the spec; reported to the lead, the program is not changed here)
- *
- * v4_echo_directed_bcast_bcast_mac — catalogue #24, brief step 7
- *   input: IPv4 echo request (id 0x4242, seq 1, 56 data bytes) from
- *          198.51.100.1 to the directed broadcast 198.51.100.255, Ethernet
- *          dst ff:ff:ff:ff:ff:ff, src 02:00:00:00:00:01, lab policy (reply).
- *   spec:  drop · echo_bcast (the smurf case: a directed broadcast arrives
- *          with the broadcast MAC); l2_other_host is only for a *unicast*
- *          destination MAC that is not ours.
- *   program: XDP_PASS, counters ipv4/echo-request/pass + ipv4/reason:l2_other_host.
- *          ig_echo_check_l2() (bpf/lib/echo.h) treats any destination MAC
- *          other than the server MAC as "another host", group MACs included,
- *          and runs before the directed-broadcast check. The same happens
- *          with a multicast destination MAC.
- *   (With the server's unicast MAC the same packet drops as echo_bcast:
- *   case v4_echo_directed_bcast.)
+ * DISAGREEMENTS: none open. v4_echo_directed_bcast_bcast_mac was one (the
+ * program passed it as l2_other_host); fixed in bpf/lib/echo.h.
  */
