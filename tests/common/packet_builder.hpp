@@ -24,7 +24,8 @@ inline constexpr Mac kBroadcastMac{0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 // RFC 1071 over bytes, big-endian words, odd byte padded with zero; returns
 // the folded sum (not complemented). `initial` adds a pseudo-header sum.
 uint16_t ones_sum(const uint8_t* data, size_t len, uint32_t initial = 0);
-// The checksum to store: ~ones_sum. 0 for an all-zero message, never 0xffff otherwise.
+// The checksum to store: ~ones_sum. 0xffff for an all-zero message; otherwise
+// never 0xffff (the canonical value of a full computation).
 uint16_t internet_checksum(const uint8_t* data, size_t len, uint32_t initial = 0);
 // Sum of the IPv6 pseudo-header (RFC 8200 §8.1), unfolded.
 uint32_t ip6_pseudo_sum(const std::array<uint8_t, 16>& src, const std::array<uint8_t, 16>& dst,

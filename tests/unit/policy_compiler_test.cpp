@@ -293,16 +293,29 @@ TEST(PolicyCompiler, NumbersAndNamesAreEquivalent) {
     }
 }
 
-TEST(PolicyCompiler, ConflictingSpellingsOfOneTypeFollowFileOrder) {
-    // Two rules for the same type written two ways: the later one in the
-    // file should win (or the config should be refused), never the one
-    // whose key happens to sort last.
-    GTEST_SKIP() << "BUG: rules are applied in key-sorted order, so \"echo-request\" = \"reply\" followed by "
-                    "\"8\" = \"drop\" compiles to reply (see ConfigParser.RulesInFileOrder)";
-    auto p = compile_text(std::string(kIface) + "[policy.ipv4]\n\"echo-request\" = \"reply\"\n\"8\" = \"drop\"\n");
-    if (p) {
-        EXPECT_EQ(uniform(p->table, kV4, 8), kDrop);
-    }
+TEST(PolicyCompiler, ConflictingSpellingsOfOneTypeAreRefused) {
+    // Two rules for the same type written two ways must never be resolved by
+    // whichever key sorts last: the config is refused, naming both.
+    auto p = ConfigParser::parse_text(std::string(kIface) + "[policy.ipv4]\n\"echo-request\" = \"reply\"\n\"8\" = \"drop\"\n",
+                                      "test.toml");
+    ASSERT_FALSE(p.has_value());
+    EXPECT_NE(p.error().message().find("test.toml:5:1:"), std::string::npos) << p.error().message();
+    EXPECT_NE(p.error().message().find("\"echo-request\" at test.toml:4:1"), std::string::npos) << p.error().message();
+    auto alias = ConfigParser::parse_text(
+        std::string(kIface) + "[policy.ipv6]\n\"mld-listener-done\" = \"pass\"\n\"mld-listener-reduction\" = \"pass\"\n",
+        "test.toml");
+    ASSERT_FALSE(alias.has_value());
+    EXPECT_NE(alias.error().message().find("the same rule as"), std::string::npos) << alias.error().message();
+    // a type rule and a type/code rule are different rules, not a conflict
+    EXPECT_TRUE(compile_text(std::string(kIface) + "[policy.ipv4]\n\"5\" = \"drop\"\n\"5/1\" = \"pass\"\n").has_value());
+}
+
+TEST(PolicyCompiler, DroppingIpv6EchoWarns) {
+    auto p = compile_text(std::string(kIface) + "[policy.ipv6]\n\"echo-request\" = \"drop\"\n");
+    ASSERT_TRUE(p.has_value()) << p.error().message();
+    ASSERT_EQ(p->warnings.size(), 1u);
+    EXPECT_NE(p->warnings[0].find("test.toml:4:1:"), std::string::npos) << p->warnings[0];
+    EXPECT_TRUE(compile_text(std::string(kIface) + "[policy.ipv4]\n\"echo-request\" = \"drop\"\n")->warnings.empty());
 }
 
 TEST(PolicyCompiler, ShadowModeCarriedThrough) {

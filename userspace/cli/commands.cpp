@@ -54,6 +54,7 @@ int cmd_check(const std::string& path) {
         std::cerr << compiled.error().message() << "\n";
         return 2;
     }
+    for (const auto& w : compiled->warnings) std::cerr << "warning: " << w << "\n";
     std::cout << "config " << path << ": OK\n";
     for (const auto& i : config->interfaces) std::cout << "interface " << i.name << " mode " << to_string(i.mode) << "\n";
     std::cout << "echo reply " << (config->echo.reply ? "on" : "off") << ", ttl " << int(config->echo.ttl) << "\n";

@@ -1,5 +1,7 @@
 #include "core/config_parser.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <fstream>
 #include <set>
@@ -32,6 +34,26 @@ std::string to_string(PolicyMode mode) { return mode == PolicyMode::Shadow ? "sh
 
 namespace {
 
+// The kernel's dev_valid_name(): what can name an interface at all.
+bool valid_interface_name(const std::string& n) {
+    if (n.empty() || n.size() > 15 || n == "." || n == "..") return false;
+    for (unsigned char c : n)
+        if (c == '/' || c == ':' || std::isspace(c)) return false;
+    return true;
+}
+
+// "host:port" or "[v6]:port", port 1-65535, host non-empty.
+bool valid_listen(const std::string& s) {
+    auto colon = s.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 >= s.size() || s.size() - colon - 1 > 5) return false;
+    std::string host = s.substr(0, colon), port = s.substr(colon + 1);
+    if (port.find_first_not_of("0123456789") != std::string::npos) return false;
+    int p = std::stoi(port);
+    if (p < 1 || p > 65535) return false;
+    if (host.front() == '[') return host.size() > 2 && host.back() == ']';
+    return host.find(':') == std::string::npos;  // a bare IPv6 address needs brackets
+}
+
 // Everything parse_* needs to say where a problem is.
 class Parser {
 public:
@@ -55,10 +77,22 @@ private:
     Error wrong_type(const std::string& key, const toml::node& n, const char* want) const {
         return error(n.source(), key + ": expected " + want + ", got " + type_name(n));
     }
+    // A table's entries in file order: toml++ keeps tables sorted by key, so
+    // without this "first error" and rule order would depend on spelling.
+    static std::vector<std::pair<const toml::key*, const toml::node*>> in_file_order(const toml::table& t) {
+        std::vector<std::pair<const toml::key*, const toml::node*>> out;
+        for (auto&& [k, v] : t) out.emplace_back(&k, &v);
+        std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+            const auto &x = a.first->source().begin, &y = b.first->source().begin;
+            return x.line != y.line ? x.line < y.line : x.column < y.column;
+        });
+        return out;
+    }
     // Unknown keys are errors: a typo must not silently do nothing.
     Expected<void> only_keys(const toml::table& t, const std::string& where,
                              std::initializer_list<std::string_view> allowed) const {
-        for (auto&& [k, v] : t) {
+        for (auto [kp, vp] : in_file_order(t)) {
+            const toml::key& k = *kp;
             bool ok = false;
             for (auto a : allowed) ok = ok || k.str() == a;
             if (!ok) {
@@ -119,9 +153,10 @@ Expected<void> Parser::parse_interfaces(const toml::node& n, Config& cfg) {
         if (!name) return error(t.source(), "[[interface]]: \"name\" is required");
         auto s = string_of(*name, "interface.name");
         if (!s) return s.error();
-        if (s->empty() || s->size() > 15 || s->find_first_of("/ \t") != std::string::npos)
+        if (!valid_interface_name(*s))
             return error(name->source(), "interface.name: \"" + *s +
-                                             "\" is not a valid interface name (1-15 characters, no '/' or spaces)");
+                                             "\" is not a valid interface name (1-15 characters, not \".\" or "
+                                             "\"..\", no '/', ':' or whitespace)");
         if (!seen.insert(*s).second)
             return error(name->source(), "interface.name: \"" + *s + "\" is configured twice");
         ifc.name = *s;
@@ -172,9 +207,15 @@ Expected<void> Parser::parse_rules(const toml::node& n, uint32_t family, const s
                                    Config& cfg) {
     const toml::table* t = n.as_table();
     if (!t) return wrong_type(where, n, "a table");
-    for (auto&& [k, v] : *t) {
-        auto rule = parse_rule(k, v, family, where);
+    for (auto [k, v] : in_file_order(*t)) {
+        auto rule = parse_rule(*k, *v, family, where);
         if (!rule) return rule.error();
+        // two spellings of one rule ("echo-request" and "8", an alias): refuse,
+        // rather than let one silently override the other
+        for (const PolicyRule& other : cfg.policy.rules)
+            if (other.family == family && other.type == rule->type && other.code == rule->code)
+                return error(k->source(), where + ".\"" + rule->key + "\": the same rule as \"" + other.key +
+                                              "\" at " + other.where.str() + "; write it once");
         cfg.policy.rules.push_back(std::move(rule.value()));
     }
     return Ok{};
@@ -224,7 +265,7 @@ Expected<PolicyRule> Parser::parse_rule(const toml::key& k, const toml::node& v,
     auto action_text = string_of(*action_node, name + ".action");
     if (!action_text) return action_text.error();
     auto action = parse_action(*action_text);
-    if (!action || *action == IG_ACTION_RATE_LIMITED)
+    if (!action || (*action != IG_ACTION_PASS && *action != IG_ACTION_DROP && *action != IG_ACTION_REPLY))
         return error(action_node->source(), name + ": unknown action \"" + *action_text +
                                                 "\" (expected pass, drop or reply)");
     rule.action = static_cast<uint8_t>(*action);
@@ -260,17 +301,9 @@ Expected<void> Parser::parse_metrics(const toml::node& n, Config& cfg) {
     if (const toml::node* l = t->get("listen")) {
         auto s = string_of(*l, "metrics.listen");
         if (!s) return s.error();
-        if (!s->empty()) {
-            auto colon = s->rfind(':');
-            int port = -1;
-            if (colon != std::string::npos && colon + 1 < s->size() &&
-                s->find_first_not_of("0123456789", colon + 1) == std::string::npos &&
-                s->size() - colon - 1 <= 5)
-                port = std::stoi(s->substr(colon + 1));
-            if (colon == 0 || colon == std::string::npos || port < 1 || port > 65535)
-                return error(l->source(), "metrics.listen: \"" + *s +
-                                              "\" is not host:port (port 1-65535), or \"\" to disable");
-        }
+        if (!s->empty() && !valid_listen(*s))
+            return error(l->source(), "metrics.listen: \"" + *s +
+                                          "\" is not host:port or [ipv6]:port (port 1-65535), or \"\" to disable");
         cfg.metrics.listen = *s;
     }
     return Ok{};

@@ -3,13 +3,14 @@
 // place toml++ is used. Pure: no maps, no interfaces are touched, so
 // `icmpguard check` and `icmpguard run` validate identically.
 //
-// Accepted keys (docs/config.md is the contract):
+// Accepted keys (docs/cli.md, CONFIGURATION, is the contract):
 //   [[interface]] name, mode = auto|native|generic
 //   [policy] preset = rfc4890|permissive|strict, mode = enforce|shadow
 //   [policy.ipv4] / [policy.ipv6] "TYPE" or "TYPE/CODE" = ACTION
 //                 or = { action = ACTION, force = true }
 //   [echo] reply = bool, ttl = 1..255
-//   [metrics] listen = "host:port" or ""
+//   [metrics] listen = "host:port", "[v6]:port" or ""
+// Entries are taken in file order; two spellings of one rule are an error.
 #pragma once
 
 #include <string>

@@ -125,6 +125,12 @@ Expected<CompiledPolicy> PolicyCompiler::compile(const Config& config) {
                                      "be dropped); write { action = \"drop\", force = true } to do it anyway");
         }
     }
+    for (const PolicyRule& r : config.policy.rules)
+        if (r.family == IG_FAMILY_IPV6 && r.action == IG_ACTION_DROP &&
+            (r.type == IG_ICMP6_ECHO_REQUEST || r.type == IG_ICMP6_ECHO_REPLY))
+            out.warnings.push_back(r.where.str() + ": policy.ipv6.\"" + r.key + "\": dropping " +
+                                   icmp_type_label(r.family, r.type) +
+                                   " breaks ping and path diagnostics (RFC 4890 §4.3.1 lists it as must-not-drop)");
     // type-wide rules first, then type/code rules: the more specific one wins
     for (int pass = 0; pass < 2; ++pass)
         for (const PolicyRule& r : config.policy.rules) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/config.hpp"
 #include "core/error.hpp"
@@ -20,6 +21,9 @@ struct CompiledPolicy {
     PolicyTable table;
     Preset preset = Preset::Rfc4890;
     PolicyMode mode = PolicyMode::Enforce;
+    // Legal but worth a second look ("FILE:LINE:COL: ..."), e.g. dropping
+    // ICMPv6 echo, which RFC 4890 lists as must-not-drop for diagnostics.
+    std::vector<std::string> warnings;
 };
 
 class PolicyCompiler {
@@ -31,8 +35,8 @@ public:
     static bool must_not_drop(uint32_t family, uint8_t type, uint8_t code);
 };
 
-// The table as text, one line per (family, type) with runs of codes that
-// differ from the type's main action: what `icmpguard check` prints.
+// The table as text, one line per (family, type) with each code whose action
+// differs from the type's main action: what `icmpguard check` prints.
 std::string render_policy(const CompiledPolicy& policy);
 
 }  // namespace icmpguard

@@ -52,6 +52,10 @@ Daemon::~Daemon() {
     for (auto& iface : interfaces_) detach(iface);
 }
 
+static void log_policy_warnings(const CompiledPolicy& policy) {
+    for (const auto& w : policy.warnings) log_warn("policy warning", {{"warning", w}});
+}
+
 Expected<void> Daemon::apply_policy(Interface& iface) {
     auto m = iface.datapath->maps();
     uint32_t flags = policy_.mode == PolicyMode::Shadow ? IG_POLICY_F_SHADOW : 0;
@@ -161,6 +165,7 @@ void Daemon::reload() {
     config_.metrics = config->metrics;
     config_.interfaces = config->interfaces;
     policy_ = std::move(compiled.value());
+    log_policy_warnings(policy_);
 
     bool ok = true;
     for (auto& iface : interfaces_)
@@ -221,6 +226,7 @@ int Daemon::run() {
     }
     config_ = std::move(config.value());
     policy_ = std::move(compiled.value());
+    log_policy_warnings(policy_);
 
     // signals become events before anything is attached
     sigset_t mask;
