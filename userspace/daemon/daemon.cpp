@@ -8,7 +8,9 @@
 #include <systemd/sd-daemon.h>
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 
@@ -143,6 +145,13 @@ void Daemon::reconcile_interfaces(const Config& next) {
 }
 
 void Daemon::reload() {
+    const auto started = std::chrono::steady_clock::now();
+    auto elapsed_ms = [&] {
+        auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+        char buf[32];
+        std::snprintf(buf, sizeof(buf), "%.3f", static_cast<double>(us.count()) / 1000.0);
+        return std::string(buf);
+    };
     std::string notify = "RELOADING=1\nMONOTONIC_USEC=" + std::to_string(monotonic_usec());
     sd_notify(0, notify.c_str());
     auto fail = [&](const std::string& err) {
@@ -176,7 +185,9 @@ void Daemon::reload() {
     reconcile_interfaces(config_);
     if (ok) {
         ++reloads_ok_;
-        log_info("reloaded", {{"config", options_.config_path}, {"reloads", std::to_string(reloads_ok_)}});
+        log_info("reloaded", {{"config", options_.config_path},
+                              {"reloads", std::to_string(reloads_ok_)},
+                              {"duration_ms", elapsed_ms()}});
     } else {
         ++reloads_failed_;
     }
