@@ -696,7 +696,8 @@ int run(const Options& o) {
     if (o.probes) {
         probes.reset(bench_probes_bpf__open_and_load());
         if (!probes) throw Fail(1, std::string("loading the probe programs: ") + std::strerror(errno));
-        AddressWriter aw(bpf_map__fd(probes->maps.local_addrs), bpf_map__fd(probes->maps.iface));
+        AddressWriter aw(bpf_map__fd(probes->maps.local_addrs), bpf_map__fd(probes->maps.iface),
+                         bpf_map__fd(probes->maps.addr_slots));
         const std::pair<const char*, uint8_t> lab[] = {
             {"198.51.100.2", IG_ADDR_KIND_UNICAST},     {"203.0.113.2", IG_ADDR_KIND_UNICAST},
             {"2001:db8::2", IG_ADDR_KIND_UNICAST},      {"fe80::2", IG_ADDR_KIND_UNICAST},

@@ -14,11 +14,19 @@
 #include "icmpguard/abi.h"
 #include "lib/maps.h"
 
-/* The local_addrs entry for an address, or IG_ADDR_KIND_NONE. */
+/*
+ * What an address is to this host: IG_ADDR_KIND_* or IG_ADDR_KIND_NONE.
+ * Reads the direct-mapped addr_slots (an inlined array lookup and a 16-byte
+ * compare); only a slot shared by two local addresses sends it to the
+ * local_addrs hash. The key is built with its padding zeroed, exactly as
+ * AddressWriter builds it, so both sides hash the same bytes.
+ */
 static __always_inline __u8 ig_addr_kind(__u8 family, const void *addr, __u32 len)
 {
 	struct ig_addr_key key;
+	struct ig_addr_slot *slot;
 	struct ig_addr_info *info;
+	__u32 idx;
 
 	__builtin_memset(&key, 0, sizeof(key));
 	key.family = family;
@@ -26,8 +34,22 @@ static __always_inline __u8 ig_addr_kind(__u8 family, const void *addr, __u32 le
 		__builtin_memcpy(key.addr, addr, 4);
 	else
 		__builtin_memcpy(key.addr, addr, 16);
-	info = bpf_map_lookup_elem(&local_addrs, &key);
-	return info ? info->kind : IG_ADDR_KIND_NONE;
+
+	idx = ig_addr_slot_index(&key);
+	slot = bpf_map_lookup_elem(&addr_slots, &idx);
+	if (!slot)
+		return IG_ADDR_KIND_NONE;
+	if (slot->kind == IG_ADDR_SLOT_COLLISION) {
+		info = bpf_map_lookup_elem(&local_addrs, &key);
+		return info ? info->kind : IG_ADDR_KIND_NONE;
+	}
+	{
+		const __u32 *a = (const __u32 *)key.addr, *b = (const __u32 *)slot->addr;
+
+		if (slot->family != family || ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3])))
+			return IG_ADDR_KIND_NONE;
+	}
+	return slot->kind;
 }
 
 /* 224.0.0.0/4 multicast or 255.255.255.255 limited broadcast. */

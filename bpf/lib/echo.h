@@ -136,22 +136,26 @@ static __always_inline void ig_swap_macs(struct ethhdr *eth)
 static __always_inline int ig_icmp_make_reply(struct xdp_md *ctx, const struct ig_pkt *pkt)
 {
 	struct ig_icmp_hdr *icmp = ig_ptr(ctx, pkt->l4_off, sizeof(*icmp));
-	__u16 old_word, new_word;
+	__u16 old_word, new_word, check;
 
 	if (!icmp)
 		return -1;
 	old_word = *(__u16 *)icmp;
 	icmp->type = pkt->family == IG_FAMILY_IPV4 ? IG_ICMP4_ECHO_REPLY : IG_ICMP6_ECHO_REPLY;
 	new_word = *(__u16 *)icmp;
+	check = ig_csum_replace16(icmp->checksum, old_word, new_word);
 	/*
-	 * Eqn. 3 cannot tell +0 from -0: for an ICMPv4 reply whose every other
-	 * word is zero (id 0, seq 0, no or zero data) it yields 0x0000, which
-	 * does not verify; the checksum of an all-zero message is 0xffff.
+	 * Eqn. 3 cannot tell +0 from -0. It yields 0x0000 only for an ICMPv4
+	 * request checksum of 0xf7ff, and then the reply is right unless every
+	 * word after the checksum is zero (id 0, seq 0, no or zero data): the
+	 * checksum of that all-zero reply is 0xffff. Rare, so summed only here.
 	 */
-	if (pkt->family == IG_FAMILY_IPV4 && pkt->icmp_rest_zero)
-		icmp->checksum = 0xffff;
-	else
-		icmp->checksum = ig_csum_replace16(icmp->checksum, old_word, new_word);
+	if (check == 0 && pkt->family == IG_FAMILY_IPV4 && ig_csum_to_end(ctx, pkt->l4_off + 4) == 0)
+		check = 0xffff;
+	icmp = ig_ptr(ctx, pkt->l4_off, sizeof(*icmp)); /* re-derived after the call */
+	if (!icmp)
+		return -1;
+	icmp->checksum = check;
 	return 0;
 }
 

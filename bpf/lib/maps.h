@@ -54,6 +54,14 @@ struct {
 	__type(value, struct ig_addr_info);
 } local_addrs SEC(".maps");
 
+/* Writer: AddressWriter. Direct-mapped view of local_addrs (abi.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, IG_ADDR_SLOTS);
+	__type(key, __u32);
+	__type(value, struct ig_addr_slot);
+} addr_slots SEC(".maps");
+
 /* Writer: the loader, at attach. The interface's own MAC. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -44,7 +44,6 @@ struct ig_pkt {
 	__u8 ext_hdrs; /* IPv4: IHL > 5; IPv6: extension headers walked */
 	__u8 policy_side; /* policy_state read once per packet ... */
 	__u8 shadow; /* ... and its shadow flag */
-	__u8 icmp_rest_zero; /* all ICMP bytes after the checksum are zero */
 };
 
 /* A pointer to size readable bytes at off, or NULL. size must be a constant. */
@@ -115,6 +114,12 @@ static __always_inline int ig_parse_eth(struct xdp_md *ctx, struct ig_pkt *pkt, 
 static __always_inline int ig_ip4_hdr_csum_ok(struct xdp_md *ctx, __u32 off, __u32 ihl)
 {
 	__u64 sum = 0;
+
+	if (ihl == 5) { /* the common case, without a loop */
+		__u16 *w = ig_ptr(ctx, off, 20);
+
+		return w && ig_csum_fold(ig_csum_ip4_hdr20(w)) == 0xffff;
+	}
 
 	for (__u32 i = 0; i < 15; i++) {
 		__u32 *w;

@@ -124,6 +124,39 @@ IG_STATIC_ASSERT(sizeof(struct ig_addr_info) == 4, "ig_addr_info layout");
 
 #define IG_LOCAL_ADDR_ENTRIES 4096
 
+/*
+ * addr_slots: ARRAY of IG_ADDR_SLOTS, a direct-mapped view of local_addrs
+ * that the program reads instead of hashing (an array lookup is inlined; a
+ * hash lookup is a helper call). Slot ig_addr_slot_index(key). Invariant,
+ * kept by AddressWriter: every address in local_addrs either sits in its
+ * slot, or its slot's kind is IG_ADDR_SLOT_COLLISION (then the program looks
+ * in local_addrs). So an empty or different slot means "not ours".
+ */
+#define IG_ADDR_SLOT_BITS 10
+#define IG_ADDR_SLOTS (1u << IG_ADDR_SLOT_BITS)
+#define IG_ADDR_SLOT_COLLISION 0xff
+
+struct ig_addr_slot {
+	__u8 addr[16]; /* as in ig_addr_key */
+	__u8 family;
+	__u8 kind; /* ig_addr_kind, or IG_ADDR_SLOT_COLLISION */
+	__u8 pad[6];
+};
+IG_STATIC_ASSERT(sizeof(struct ig_addr_slot) == 24, "ig_addr_slot layout");
+
+/* Multiplicative hash of a key's family and address words (native order). */
+IG_ABI_INLINE __u32 ig_addr_slot_index(const struct ig_addr_key *key)
+{
+	const __u32 *w = (const __u32 *)key->addr;
+	__u32 h = (key->family + 1) * 0x9e3779b1u;
+
+	h = (h ^ w[0]) * 0x85ebca6bu;
+	h = (h ^ w[1]) * 0xc2b2ae35u;
+	h = (h ^ w[2]) * 0x85ebca6bu;
+	h = (h ^ w[3]) * 0x9e3779b1u;
+	return h >> (32 - IG_ADDR_SLOT_BITS);
+}
+
 /* ---- interface (the loader writes at attach; BPF reads) ---------------- */
 
 /*

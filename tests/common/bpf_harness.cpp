@@ -79,7 +79,7 @@ PolicyWriter BpfHarness::policy() {
 
 AddressWriter BpfHarness::addresses() {
     auto m = dp_->maps();
-    return AddressWriter(m.local_addrs, m.iface);
+    return AddressWriter(m.local_addrs, m.iface, m.addr_slots);
 }
 
 Expected<void> BpfHarness::install_lab() {

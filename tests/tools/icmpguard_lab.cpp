@@ -117,7 +117,7 @@ int cmd_serve(const std::string& iface, AttachMode mode, const std::vector<std::
     if (!info) return fail(info.error().message());
 
     auto m = (*dp)->maps();
-    AddressWriter addrs(m.local_addrs, m.iface);
+    AddressWriter addrs(m.local_addrs, m.iface, m.addr_slots);
     auto add_all = [&](const std::vector<std::string>& list, uint8_t kind) -> bool {
         for (const auto& a : list) {
             auto ip = IpAddress::parse(a);

@@ -166,7 +166,8 @@ std::map<EntryKey, uint8_t> entries_for(const std::vector<KernelAddress>& kernel
     return want;
 }
 
-Expected<void> apply_to_map(int fd, const std::map<EntryKey, uint8_t>& want) {
+Expected<void> apply_to_map(const MapFds& maps, const std::map<EntryKey, uint8_t>& want) {
+    const int fd = maps.local_addrs;
     // what the map holds now
     std::map<EntryKey, uint8_t> have;
     ig_addr_key key{}, next{};
@@ -181,7 +182,7 @@ Expected<void> apply_to_map(int fd, const std::map<EntryKey, uint8_t>& want) {
         key = next;
         prev = &key;
     }
-    AddressWriter writer(fd, -1);
+    AddressWriter writer(fd, maps.iface, maps.addr_slots);
     for (const auto& [k, kind] : want) {  // add first: no valid address is ever missing
         auto it = have.find(k);
         if (it != have.end() && it->second == kind) continue;
@@ -217,7 +218,7 @@ AddressSync::~AddressSync() { mnl_socket_close(events_); }
 
 int AddressSync::fd() const { return mnl_socket_get_fd(events_); }
 
-void AddressSync::add_target(int ifindex, int local_addrs_fd) { targets_[ifindex] = local_addrs_fd; }
+void AddressSync::add_target(int ifindex, const MapFds& maps) { targets_[ifindex] = maps; }
 void AddressSync::remove_target(int ifindex) { targets_.erase(ifindex); }
 
 Expected<std::vector<AddressEntry>> AddressSync::desired(int ifindex) {
@@ -237,8 +238,8 @@ Expected<std::vector<AddressEntry>> AddressSync::desired(int ifindex) {
 Expected<void> AddressSync::resync() {
     auto kernel = dump_addresses();
     if (!kernel) return kernel.error();
-    for (const auto& [ifindex, fd] : targets_)
-        if (auto r = apply_to_map(fd, entries_for(*kernel, ifindex)); !r)
+    for (const auto& [ifindex, maps] : targets_)
+        if (auto r = apply_to_map(maps, entries_for(*kernel, ifindex)); !r)
             return r.error().wrap("ifindex " + std::to_string(ifindex));
     return Ok{};
 }

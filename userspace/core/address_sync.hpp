@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/address_writer.hpp"
+#include "core/datapath.hpp"
 #include "core/error.hpp"
 
 struct mnl_socket;
@@ -38,7 +39,8 @@ public:
     // File descriptor to poll for address events.
     int fd() const;
 
-    void add_target(int ifindex, int local_addrs_fd);
+    // Keep this interface's local_addrs (and its addr_slots view) in line.
+    void add_target(int ifindex, const MapFds& maps);
     void remove_target(int ifindex);
 
     // Dump the namespace's addresses and bring every target's map in line.
@@ -52,7 +54,7 @@ public:
 private:
     explicit AddressSync(mnl_socket* events) : events_(events) {}
     mnl_socket* events_;
-    std::map<int, int> targets_;  // ifindex -> local_addrs fd
+    std::map<int, MapFds> targets_;  // ifindex -> its program's maps
 };
 
 }  // namespace icmpguard

@@ -37,34 +37,80 @@ Expected<IpAddress> IpAddress::parse(const std::string& text) {
     return Error(EINVAL, "not an IPv4 or IPv6 address: \"" + text + "\"");
 }
 
+// Every local_addrs key, for rebuilding slots (the map is small: <= 4096).
+static Expected<std::vector<ig_addr_key>> all_keys(int fd) {
+    std::vector<ig_addr_key> keys;
+    ig_addr_key key{}, next{};
+    const void* prev = nullptr;
+    while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+        keys.push_back(next);
+        key = next;
+        prev = &key;
+    }
+    if (errno != ENOENT) return Error::from_errno(errno, "walking local_addrs");
+    return keys;
+}
+
+Expected<void> AddressWriter::rebuild_slot(uint32_t slot) {
+    if (slots_fd_ < 0) return Error(EINVAL, "no addr_slots map given to AddressWriter");
+    auto keys = all_keys(addrs_fd_);
+    if (!keys) return keys.error();
+    ig_addr_slot want{};  // empty: kind none
+    int users = 0;
+    for (const auto& k : *keys) {
+        if (ig_addr_slot_index(&k) != slot) continue;
+        ig_addr_info info{};
+        if (bpf_map_lookup_elem(addrs_fd_, &k, &info)) continue;
+        if (++users == 1) {
+            std::memcpy(want.addr, k.addr, sizeof(want.addr));
+            want.family = k.family;
+            want.kind = info.kind;
+        }
+    }
+    if (users > 1) {
+        want = ig_addr_slot{};
+        want.kind = IG_ADDR_SLOT_COLLISION;
+    }
+
+    // three steps, so no reader ever sees a half-written slot as a match:
+    // 1. mark it a collision (readers go to the hash), keeping its bytes
+    ig_addr_slot cur{};
+    if (bpf_map_lookup_elem(slots_fd_, &slot, &cur)) return Error::from_errno(errno, "reading addr_slots");
+    cur.kind = IG_ADDR_SLOT_COLLISION;
+    if (bpf_map_update_elem(slots_fd_, &slot, &cur, BPF_ANY)) return Error::from_errno(errno, "writing addr_slots");
+    // 2. the new address and family, still marked
+    ig_addr_slot mid = want;
+    mid.kind = IG_ADDR_SLOT_COLLISION;
+    if (bpf_map_update_elem(slots_fd_, &slot, &mid, BPF_ANY)) return Error::from_errno(errno, "writing addr_slots");
+    // 3. the final kind: only this byte differs from step 2
+    if (bpf_map_update_elem(slots_fd_, &slot, &want, BPF_ANY)) return Error::from_errno(errno, "writing addr_slots");
+    return Ok{};
+}
+
 Expected<void> AddressWriter::add(const IpAddress& addr, uint8_t kind) {
     ig_addr_key key = make_key(addr);
     ig_addr_info info{};
     info.kind = kind;
     if (bpf_map_update_elem(addrs_fd_, &key, &info, BPF_ANY))
         return Error::from_errno(errno, "adding to local_addrs");
-    return Ok{};
+    return rebuild_slot(ig_addr_slot_index(&key));
 }
 
 Expected<void> AddressWriter::remove(const IpAddress& addr) {
     ig_addr_key key = make_key(addr);
     if (bpf_map_delete_elem(addrs_fd_, &key) && errno != ENOENT)
         return Error::from_errno(errno, "removing from local_addrs");
-    return Ok{};
+    return rebuild_slot(ig_addr_slot_index(&key));
 }
 
 Expected<void> AddressWriter::clear() {
-    std::vector<ig_addr_key> keys;
-    ig_addr_key key{}, next{};
-    const void* prev = nullptr;
-    while (bpf_map_get_next_key(addrs_fd_, prev, &next) == 0) {
-        keys.push_back(next);
-        key = next;
-        prev = &key;
-    }
-    for (const auto& k : keys)
+    auto keys = all_keys(addrs_fd_);
+    if (!keys) return keys.error();
+    for (const auto& k : *keys) {
         if (bpf_map_delete_elem(addrs_fd_, &k) && errno != ENOENT)
             return Error::from_errno(errno, "clearing local_addrs");
+        if (auto r = rebuild_slot(ig_addr_slot_index(&k)); !r) return r;
+    }
     return Ok{};
 }
 

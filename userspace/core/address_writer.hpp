@@ -1,7 +1,13 @@
 // AddressWriter: the only writer of the local_addrs map (this host's
-// addresses as the program sees them on one interface) and of the iface map
-// (the interface's own MAC). The daemon's address sync drives it from
-// netlink; tests drive it directly.
+// addresses as the program sees them on one interface), of its
+// direct-mapped view addr_slots, and of the iface map (the interface's own
+// MAC). The daemon's address sync drives it from netlink; tests drive it
+// directly.
+//
+// addr_slots invariant (abi.h): every address in local_addrs sits in its
+// slot, or the slot is marked as a collision. Each change rewrites the one
+// slot it touches in three steps (collision marker, new address, final
+// kind), so the program never reads a half-written slot as a match.
 #pragma once
 
 #include <array>
@@ -22,7 +28,9 @@ struct IpAddress {
 
 class AddressWriter {
 public:
-    AddressWriter(int local_addrs_fd, int iface_fd) : addrs_fd_(local_addrs_fd), iface_fd_(iface_fd) {}
+    // addr_slots_fd may be -1 for a writer that only sets the MAC.
+    AddressWriter(int local_addrs_fd, int iface_fd, int addr_slots_fd = -1)
+        : addrs_fd_(local_addrs_fd), iface_fd_(iface_fd), slots_fd_(addr_slots_fd) {}
 
     // kind: IG_ADDR_KIND_UNICAST, _BROADCAST (IPv4 directed broadcast) or _ANYCAST.
     Expected<void> add(const IpAddress& addr, uint8_t kind);
@@ -31,8 +39,11 @@ public:
     Expected<void> set_mac(const std::array<uint8_t, 6>& mac);
 
 private:
+    Expected<void> rebuild_slot(uint32_t slot);
+
     int addrs_fd_;
     int iface_fd_;
+    int slots_fd_;
 };
 
 }  // namespace icmpguard

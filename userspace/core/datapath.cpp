@@ -129,6 +129,7 @@ MapFds Datapath::maps() const {
     fds.policy = bpf_map__fd(skel_->maps.policy);
     fds.policy_state = bpf_map__fd(skel_->maps.policy_state);
     fds.local_addrs = bpf_map__fd(skel_->maps.local_addrs);
+    fds.addr_slots = bpf_map__fd(skel_->maps.addr_slots);
     fds.iface = bpf_map__fd(skel_->maps.iface);
     return fds;
 }

@@ -55,6 +55,7 @@ struct MapFds {
     int policy = -1;
     int policy_state = -1;
     int local_addrs = -1;
+    int addr_slots = -1;
     int iface = -1;
 };
 
