@@ -101,7 +101,7 @@ Expected<void> Daemon::attach(const InterfaceConfig& config) {
         if (auto r = AddressWriter(m.local_addrs, m.iface).set_mac(mac); !r) return r;
     }
     if (auto r = apply_policy(iface); !r) return r;
-    sync_->add_target(iface.ifindex, m.local_addrs);
+    sync_->add_target(iface.ifindex, m);
     log_info("attached", {{"interface", config.name},
                           {"mode", to_string(info->mode)},
                           {"requested", to_string(config.mode)},
