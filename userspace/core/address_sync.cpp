@@ -23,16 +23,6 @@ extern "C" {
 namespace icmpguard {
 namespace {
 
-// One address as the kernel reported it.
-struct KernelAddress {
-    int ifindex = 0;
-    uint8_t family = 0;  // AF_INET / AF_INET6
-    uint8_t prefixlen = 0;
-    uint32_t flags = 0;
-    bool has_addr = false, has_local = false, has_broadcast = false;
-    std::array<uint8_t, 16> addr{}, local{}, broadcast{};
-};
-
 int attr_cb(const nlattr* attr, void* data) {
     auto* a = static_cast<KernelAddress*>(data);
     size_t len = a->family == AF_INET ? 4 : 16;
@@ -203,6 +193,18 @@ Expected<void> apply_to_map(const MapFds& maps, const std::map<EntryKey, uint8_t
 
 }  // namespace
 
+std::vector<AddressEntry> desired_entries(const std::vector<KernelAddress>& kernel, int ifindex) {
+    std::vector<AddressEntry> out;
+    for (const auto& [k, kind] : entries_for(kernel, ifindex)) {
+        AddressEntry e;
+        e.addr.family = std::get<0>(k);
+        e.addr.bytes = std::get<1>(k);
+        e.kind = kind;
+        out.push_back(e);
+    }
+    return out;
+}
+
 Expected<std::unique_ptr<AddressSync>> AddressSync::open() {
     mnl_socket* nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (!nl) return Error::from_errno(errno, "opening rtnetlink for address events");
@@ -224,15 +226,7 @@ void AddressSync::remove_target(int ifindex) { targets_.erase(ifindex); }
 Expected<std::vector<AddressEntry>> AddressSync::desired(int ifindex) {
     auto kernel = dump_addresses();
     if (!kernel) return kernel.error();
-    std::vector<AddressEntry> out;
-    for (const auto& [k, kind] : entries_for(*kernel, ifindex)) {
-        AddressEntry e;
-        e.addr.family = std::get<0>(k);
-        e.addr.bytes = std::get<1>(k);
-        e.kind = kind;
-        out.push_back(e);
-    }
-    return out;
+    return desired_entries(*kernel, ifindex);
 }
 
 Expected<void> AddressSync::resync() {

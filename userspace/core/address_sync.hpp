@@ -13,6 +13,7 @@
 // never missing in between. Owned by the daemon; single-threaded.
 #pragma once
 
+#include <array>
 #include <map>
 #include <memory>
 #include <vector>
@@ -30,6 +31,20 @@ struct AddressEntry {
     IpAddress addr;
     uint8_t kind = 0;  // ig_addr_kind
 };
+
+// One address as rtnetlink reports it (RTM_NEWADDR).
+struct KernelAddress {
+    int ifindex = 0;
+    uint8_t family = 0;  // AF_INET / AF_INET6
+    uint8_t prefixlen = 0;
+    uint32_t flags = 0;  // IFA_F_*
+    bool has_addr = false, has_local = false, has_broadcast = false;
+    std::array<uint8_t, 16> addr{}, local{}, broadcast{};
+};
+
+// The rules above as a pure function: what the map of `ifindex` should hold
+// given every address of the namespace. Sorted by (family, address).
+std::vector<AddressEntry> desired_entries(const std::vector<KernelAddress>& kernel, int ifindex);
 
 class AddressSync {
 public:
