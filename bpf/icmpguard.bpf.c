@@ -12,6 +12,7 @@
 #include <xdp/xdp_helpers.h>
 
 #include "icmpguard/abi.h"
+#include "lib/capture.h"
 #include "lib/classify.h"
 #include "lib/echo.h"
 #include "lib/parse.h"
@@ -28,7 +29,7 @@ struct {
  * Count a pass/drop decided by reason and return its verdict. In shadow
  * mode a drop is counted as would_drop (with its reason) and passed.
  */
-static __always_inline int ig_finish(const struct ig_pkt *pkt, __u32 reason)
+static __always_inline int ig_finish(struct xdp_md *ctx, const struct ig_pkt *pkt, __u32 reason)
 {
 	int pass = (IG_REASON_PASS_MASK >> (reason & 63)) & 1;
 	__u8 action = pass ? IG_ACTION_PASS : pkt->shadow ? IG_ACTION_WOULD_DROP : IG_ACTION_DROP;
@@ -36,6 +37,8 @@ static __always_inline int ig_finish(const struct ig_pkt *pkt, __u32 reason)
 	if (pkt->type_known)
 		ig_count_type(pkt->family, pkt->type, action, pkt->frame_len);
 	ig_count_reason(pkt->family, reason, pkt->frame_len);
+	if (action == IG_ACTION_DROP)
+		ig_capture(ctx, pkt, action, reason);
 	return pass || pkt->shadow ? XDP_PASS : XDP_DROP;
 }
 
@@ -56,23 +59,23 @@ int icmpguard_xdp(struct xdp_md *ctx)
 	if (!reason && pkt.family == IG_FAMILY_IPV6)
 		reason = ig_check_icmp6(ctx, &pkt);
 	if (reason)
-		return ig_finish(&pkt, reason);
+		return ig_finish(ctx, &pkt, reason);
 
 	action = ig_policy_action(&pkt);
 	if (action == IG_ACTION_DROP)
-		return ig_finish(&pkt, IG_REASON_POLICY_DROP);
+		return ig_finish(ctx, &pkt, IG_REASON_POLICY_DROP);
 	if (action != IG_ACTION_REPLY || !ig_is_echo_request(&pkt))
-		return ig_finish(&pkt, IG_REASON_POLICY_PASS);
+		return ig_finish(ctx, &pkt, IG_REASON_POLICY_PASS);
 
 	reason = ig_echo_eligible(ctx, &pkt);
 	if (reason)
-		return ig_finish(&pkt, reason);
+		return ig_finish(ctx, &pkt, reason);
 	if (pkt.shadow) {
 		ig_count_type(pkt.family, pkt.type, IG_ACTION_WOULD_REPLY, pkt.frame_len);
 		return XDP_PASS;
 	}
 	if (ig_build_reply(ctx, &pkt))
-		return ig_finish(&pkt, IG_REASON_TRIM_FAILED);
+		return ig_finish(ctx, &pkt, IG_REASON_TRIM_FAILED);
 	ig_count_type(pkt.family, pkt.type, IG_ACTION_REPLY, pkt.frame_len);
 	return XDP_TX;
 }

@@ -62,6 +62,28 @@ struct {
 	__type(value, struct ig_addr_slot);
 } addr_slots SEC(".maps");
 
+/* Writer: `icmpguard capture`. Which drops to copy out, and how often. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ig_capture_config);
+} capture_config SEC(".maps");
+
+/* Writer: BPF. Sampling counter per CPU for the capture. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} capture_seen SEC(".maps");
+
+/* Writer: BPF; reader: `icmpguard capture`. Copies of dropped packets. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, IG_CAPTURE_RING_BYTES);
+} capture_ring SEC(".maps");
+
 /* Writer: the loader, at attach. The interface's own MAC. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -157,6 +157,44 @@ IG_ABI_INLINE __u32 ig_addr_slot_index(const struct ig_addr_key *key)
 	return h >> (32 - IG_ADDR_SLOT_BITS);
 }
 
+/* ---- drop capture (`icmpguard capture` writes the config; BPF the ring) - */
+
+/*
+ * capture_config: ARRAY of one. Zero (the default) means off. Which dropped
+ * packets to copy into capture_ring, 1 in every sample_every per CPU, at most
+ * snaplen bytes each. Its one writer is `icmpguard capture`, which restores
+ * zero when it ends.
+ */
+#define IG_CAPTURE_DROP (1u << 0)         /* dropped by policy (policy_drop) */
+#define IG_CAPTURE_RATE_LIMITED (1u << 1) /* dropped by a rate limiter */
+#define IG_CAPTURE_INVALID (1u << 2)      /* refused by a check (any other drop reason) */
+#define IG_CAPTURE_SNAPLEN_MAX 256
+
+struct ig_capture_config {
+	__u32 classes; /* IG_CAPTURE_* bits; 0 = capture off */
+	__u32 sample_every; /* 1 = every matching packet; 0 is treated as 1 */
+	__u32 snaplen; /* bytes copied, 1..IG_CAPTURE_SNAPLEN_MAX */
+	__u32 pad;
+};
+IG_STATIC_ASSERT(sizeof(struct ig_capture_config) == 16, "ig_capture_config layout");
+
+/* One captured packet in capture_ring (BPF_MAP_TYPE_RINGBUF). */
+struct ig_capture_record {
+	__u64 ktime_ns; /* bpf_ktime_get_ns() at capture */
+	__u32 frame_len; /* length on the wire (as received) */
+	__u32 cap_len; /* bytes in data[] */
+	__u8 family;
+	__u8 action; /* ig_action: drop or rate_limited */
+	__u8 reason; /* ig_reason */
+	__u8 icmp_type; /* valid if type_known */
+	__u8 type_known;
+	__u8 pad[3];
+	__u8 data[IG_CAPTURE_SNAPLEN_MAX];
+};
+IG_STATIC_ASSERT(sizeof(struct ig_capture_record) == 24 + IG_CAPTURE_SNAPLEN_MAX, "ig_capture_record layout");
+
+#define IG_CAPTURE_RING_BYTES (256 * 1024)
+
 /* ---- interface (the loader writes at attach; BPF reads) ---------------- */
 
 /*

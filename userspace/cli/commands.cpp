@@ -14,6 +14,7 @@ extern "C" {
 #include "icmpguard/abi.h"
 }
 
+#include "cli/capture_command.hpp"
 #include "cli/output.hpp"
 #include "core/config_parser.hpp"
 #include "core/logging.hpp"
@@ -160,6 +161,8 @@ int run_cli(int argc, char** argv) {
     auto* status = app.add_subcommand("status", "attached interfaces, mode, program and policy generation");
     status->add_flag("-j,--json", g.json, "JSON output");
 
+    auto capture = add_capture_command(app);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -170,6 +173,7 @@ int run_cli(int argc, char** argv) {
     if (*check) return cmd_check(check_path);
     if (*stats) return cmd_stats(g, stats_iface, with_reasons);
     if (*status) return cmd_status(g);
+    if (*capture->cmd) return run_capture_command(*capture, g.pin_root);
     return 2;
 }
 

@@ -131,6 +131,8 @@ MapFds Datapath::maps() const {
     fds.local_addrs = bpf_map__fd(skel_->maps.local_addrs);
     fds.addr_slots = bpf_map__fd(skel_->maps.addr_slots);
     fds.iface = bpf_map__fd(skel_->maps.iface);
+    fds.capture_config = bpf_map__fd(skel_->maps.capture_config);
+    fds.capture_ring = bpf_map__fd(skel_->maps.capture_ring);
     return fds;
 }
 

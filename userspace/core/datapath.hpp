@@ -57,6 +57,8 @@ struct MapFds {
     int local_addrs = -1;
     int addr_slots = -1;
     int iface = -1;
+    int capture_config = -1;
+    int capture_ring = -1;
 };
 
 class XdpAttachment;

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Drop capture: copies of dropped or refused packets into a ring buffer for
+ * `icmpguard capture`, which writes them to a pcap file.
+ *
+ * Off by default: the cost then is one inlined array lookup on the drop path
+ * only. When on, 1 in sample_every matching drops per CPU is copied (at most
+ * snaplen bytes), so a flood cannot turn into a copy per packet; when the
+ * ring is full the reserve fails and the packet is simply not captured.
+ */
+#ifndef ICMPGUARD_BPF_CAPTURE_H
+#define ICMPGUARD_BPF_CAPTURE_H
+
+#include <bpf/bpf_helpers.h>
+
+#include "icmpguard/abi.h"
+#include "lib/maps.h"
+#include "lib/parse.h"
+
+static __always_inline __u32 ig_capture_class(__u8 action, __u32 reason)
+{
+	if (action == IG_ACTION_RATE_LIMITED)
+		return IG_CAPTURE_RATE_LIMITED;
+	return reason == IG_REASON_POLICY_DROP ? IG_CAPTURE_DROP : IG_CAPTURE_INVALID;
+}
+
+/* Copy this dropped packet out if a capture asks for it. */
+static __always_inline void ig_capture(struct xdp_md *ctx, const struct ig_pkt *pkt, __u8 action,
+				       __u32 reason)
+{
+	__u32 zero = 0, len;
+	struct ig_capture_config *cfg = bpf_map_lookup_elem(&capture_config, &zero);
+	struct ig_capture_record *rec;
+	__u64 *seen;
+
+	if (!cfg || !(cfg->classes & ig_capture_class(action, reason)))
+		return;
+	seen = bpf_map_lookup_elem(&capture_seen, &zero);
+	if (!seen)
+		return;
+	if (cfg->sample_every > 1 && (*seen)++ % cfg->sample_every)
+		return;
+
+	rec = bpf_ringbuf_reserve(&capture_ring, sizeof(*rec), 0);
+	if (!rec)
+		return; /* ring full: the reader is behind; drop the copy, not the packet */
+	len = pkt->frame_len;
+	if (len > cfg->snaplen)
+		len = cfg->snaplen;
+	if (len > IG_CAPTURE_SNAPLEN_MAX)
+		len = IG_CAPTURE_SNAPLEN_MAX;
+	if (len < 1 || bpf_xdp_load_bytes(ctx, 0, rec->data, len)) {
+		bpf_ringbuf_discard(rec, 0);
+		return;
+	}
+	rec->ktime_ns = bpf_ktime_get_ns();
+	rec->frame_len = pkt->frame_len;
+	rec->cap_len = len;
+	rec->family = pkt->family;
+	rec->action = action;
+	rec->reason = reason;
+	rec->icmp_type = pkt->type;
+	rec->type_known = pkt->type_known;
+	bpf_ringbuf_submit(rec, 0);
+}
+
+#endif /* ICMPGUARD_BPF_CAPTURE_H */
