@@ -50,6 +50,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <atomic>
+#include <thread>
 #include <vector>
 
 extern "C" {
@@ -204,6 +206,38 @@ const char* xdp_name(uint32_t action) {
     return "XDP_?";
 }
 
+// ---------------------------------------------------------------- capture
+
+// A reader that keeps a copy's capture ring drained on another CPU while its
+// rows are timed, as `icmpguard capture` would: otherwise the ring fills in
+// microseconds and every later run times only a failed reserve.
+struct CaptureDrain {
+    ring_buffer* rb = nullptr;
+    std::atomic<bool> stop{false};
+    std::atomic<uint64_t> records{0};
+    std::thread thread;
+
+    CaptureDrain(int ring_fd, int cpu) {
+        rb = ring_buffer__new(ring_fd, [](void* ctx, void*, size_t) -> int {
+            static_cast<CaptureDrain*>(ctx)->records++;
+            return 0;
+        }, this, nullptr);
+        if (!rb) throw Fail(1, "ring_buffer__new on capture_ring failed");
+        thread = std::thread([this, cpu] {
+            cpu_set_t set;
+            CPU_ZERO(&set);
+            CPU_SET(cpu, &set);
+            sched_setaffinity(0, sizeof(set), &set);
+            while (!stop) ring_buffer__poll(rb, 10);
+        });
+    }
+    ~CaptureDrain() {
+        stop = true;
+        thread.join();
+        ring_buffer__free(rb);
+    }
+};
+
 // ---------------------------------------------------------------- paths
 
 // Repeat: one call of repeat = N runs is a sample (idempotent paths).
@@ -220,6 +254,7 @@ struct Path {
     std::vector<CounterKey> expected;  // each grows by runs packets, runs * frame bytes
     Mode mode = Mode::Repeat;
     std::optional<Bytes> reply;  // expected data_out of a repeat = 1 run (echo)
+    uint32_t capture_sample = 0;  // drop capture on (1 in N), with a reader draining the ring; 0 = off
 
     struct Program* prog = nullptr;  // the loaded copy this path runs on
     int fd = -1;                     // its program fd
@@ -237,6 +272,8 @@ struct Path {
 // (Loading takes about a second per copy here: the verifier.)
 struct Program {
     std::unique_ptr<BpfHarness> h;           // icmpguard copies
+    uint32_t capture_sample = 0;             // capture setting of this copy (paths must match)
+    std::unique_ptr<CaptureDrain> drain;     // reader of its capture ring, when capture is on
     std::function<StatsSnapshot()> snapshot;  // its counters, summed over CPUs
     StatsSnapshot base;
     std::vector<Path*> paths;
@@ -282,6 +319,14 @@ std::vector<Path> make_paths() {
         IcmpSpec icmp{.type = 139, .payload = Bytes(16, 0)};
         add("drop_v6_nodeinfo", "drop", "drop: v6 node-information query (139)",
             icmp6_frame({}, {}, icmp), XDP_DROP, {v6t(139, IG_ACTION_DROP), v6r(IG_REASON_POLICY_DROP)});
+    }
+    // drop with the drop capture on (a reader drains the ring on CPU 0)
+    for (uint32_t n : {1u, 64u}) {
+        IcmpSpec icmp{.type = IG_ICMP4_TIMESTAMP_REQUEST, .payload = Bytes(12, 0)};
+        add("drop_v4_timestamp_capture_" + std::to_string(n), "drop",
+            "drop: v4 timestamp-request, capture on, sample 1/" + std::to_string(n), icmp4_frame({}, {}, icmp, 60),
+            XDP_DROP, {v4t(IG_ICMP4_TIMESTAMP_REQUEST, IG_ACTION_DROP), v4r(IG_REASON_POLICY_DROP)});
+        p.back().capture_sample = n;
     }
     // pass: a type the policy passes; and non-ICMP traffic
     {
@@ -763,7 +808,7 @@ int run(const Options& o) {
             home = probe_prog;
         } else {
             for (auto& g : progs) {
-                if (g.get() == probe_prog) continue;
+                if (g.get() == probe_prog || g->capture_sample != p.capture_sample) continue;
                 bool clash = false;
                 for (const auto& k : p.expected) clash = clash || g->owned.count(k);
                 if (!clash) {
@@ -779,6 +824,18 @@ int run(const Options& o) {
                 if (auto r = g->h->install_lab(); !r) throw Fail(1, "install_lab: " + r.error().message());
                 g->snapshot = [h = g->h.get()] { return h->stats(); };
                 g->base = g->snapshot();
+                g->capture_sample = p.capture_sample;
+                if (p.capture_sample) {
+                    auto m = g->h->datapath().maps();
+                    ig_capture_config cc{};
+                    cc.classes = IG_CAPTURE_DROP | IG_CAPTURE_RATE_LIMITED | IG_CAPTURE_INVALID;
+                    cc.sample_every = p.capture_sample;
+                    cc.snaplen = IG_CAPTURE_SNAPLEN_MAX;
+                    uint32_t zero = 0;
+                    if (bpf_map_update_elem(m.capture_config, &zero, &cc, BPF_ANY))
+                        throw Fail(1, "writing capture_config");
+                    g->drain = std::make_unique<CaptureDrain>(m.capture_ring, 0);
+                }
                 home = g.get();
                 progs.push_back(std::move(g));
             }

@@ -38,8 +38,12 @@ static __always_inline void ig_capture(struct xdp_md *ctx, const struct ig_pkt *
 	seen = bpf_map_lookup_elem(&capture_seen, &zero);
 	if (!seen)
 		return;
-	if (cfg->sample_every > 1 && (*seen)++ % cfg->sample_every)
+	/* a countdown per CPU: 1 in sample_every, without a division per packet */
+	if (*seen) {
+		(*seen)--;
 		return;
+	}
+	*seen = cfg->sample_every > 1 ? cfg->sample_every - 1 : 0;
 
 	rec = bpf_ringbuf_reserve(&capture_ring, sizeof(*rec), 0);
 	if (!rec)
@@ -50,7 +54,7 @@ static __always_inline void ig_capture(struct xdp_md *ctx, const struct ig_pkt *
 	if (len > IG_CAPTURE_SNAPLEN_MAX)
 		len = IG_CAPTURE_SNAPLEN_MAX;
 	if (len < 1 || bpf_xdp_load_bytes(ctx, 0, rec->data, len)) {
-		bpf_ringbuf_discard(rec, 0);
+		bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
 		return;
 	}
 	rec->ktime_ns = bpf_ktime_get_ns();
@@ -61,7 +65,9 @@ static __always_inline void ig_capture(struct xdp_md *ctx, const struct ig_pkt *
 	rec->reason = reason;
 	rec->icmp_type = pkt->type;
 	rec->type_known = pkt->type_known;
-	bpf_ringbuf_submit(rec, 0);
+	/* no wakeup: the reader polls every 10 ms, and a wakeup per record is an
+	 * irq_work on this CPU in the middle of a flood */
+	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
 }
 
 #endif /* ICMPGUARD_BPF_CAPTURE_H */

@@ -70,7 +70,7 @@ struct {
 	__type(value, struct ig_capture_config);
 } capture_config SEC(".maps");
 
-/* Writer: BPF. Sampling counter per CPU for the capture. */
+/* Writer: BPF. Sampling countdown per CPU for the capture. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);

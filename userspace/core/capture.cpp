@@ -100,7 +100,7 @@ Expected<CaptureResult> CaptureSession::run(const CaptureOptions& o, const std::
             if (o.timeout_s > 0 &&
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >= o.timeout_s)
                 break;
-            int n = ring_buffer__poll(rb, 100 /* ms */);
+            int n = ring_buffer__poll(rb, 10 /* ms: the program submits without wakeups */);
             if (n < 0 && n != -EINTR) result = Error::from_errno(n, "reading capture_ring");
         }
         // always switch capture off, also after an error
