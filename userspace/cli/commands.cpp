@@ -1,8 +1,13 @@
 #include "cli/commands.hpp"
 
 #include <net/if.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <string>
 
@@ -16,8 +21,10 @@ extern "C" {
 
 #include "cli/capture_command.hpp"
 #include "cli/output.hpp"
+#include "cli/watch.hpp"
 #include "core/config_parser.hpp"
 #include "core/logging.hpp"
+#include "core/metrics_exporter.hpp"
 #include "core/pinned_maps.hpp"
 #include "core/policy_compiler.hpp"
 #include "core/stats_reader.hpp"
@@ -68,6 +75,11 @@ int cmd_run(const DaemonOptions& options, const std::string& level, const std::s
     if (!l) return (std::cerr << "icmpguard: " << l.error().message() << "\n", 2);
     auto f = parse_log_format(format);
     if (!f) return (std::cerr << "icmpguard: " << f.error().message() << "\n", 2);
+    if (options.listen_address && !options.listen_address->empty())
+        if (auto r = validate_listen(*options.listen_address); !r)
+            return (std::cerr << "icmpguard: --web.listen-address: " << r.error().message() << "\n", 2);
+    if (auto r = validate_telemetry_path(options.telemetry_path); !r)
+        return (std::cerr << "icmpguard: --web.telemetry-path: " << r.error().message() << "\n", 2);
     setup_logging(*l, *f);
     Daemon daemon(options);
     return daemon.run();
@@ -82,18 +94,83 @@ Expected<std::vector<std::string>> chosen_interfaces(const Globals& g, const std
     return Error(ENOENT, "no icmpguard maps pinned for interface " + only + " under " + pin_dir_for("", g.pin_root));
 }
 
-int cmd_stats(const Globals& g, const std::string& only, bool with_reasons) {
+Expected<std::vector<InterfaceStats>> read_stats(const Globals& g, const std::string& only) {
     auto names = chosen_interfaces(g, only);
-    if (!names) return fail(g, names.error().message());
+    if (!names) return names.error();
     std::vector<InterfaceStats> stats;
     for (const auto& name : *names) {
         auto maps = PinnedMaps::open(g.pin_root, name);
-        if (!maps) return fail(g, maps.error().message());
+        if (!maps) return maps.error();
         auto snap = StatsReader(maps->counters.get(), maps->reasons.get()).snapshot();
-        if (!snap) return fail(g, snap.error().wrap(name).message());
+        if (!snap) return snap.error().wrap(name);
         stats.push_back({name, std::move(snap.value())});
     }
-    std::cout << (g.json ? render_stats_json(stats, with_reasons) : render_stats_table(stats, with_reasons));
+    return stats;
+}
+
+int cmd_stats(const Globals& g, const std::string& only, bool with_reasons) {
+    auto stats = read_stats(g, only);
+    if (!stats) return fail(g, stats.error().message());
+    std::cout << (g.json ? render_stats_json(*stats, with_reasons) : render_stats_table(*stats, with_reasons));
+    return 0;
+}
+
+std::string utc_now() {
+    auto now = std::chrono::system_clock::now();
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[96];
+    std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+    return buf;
+}
+
+// `stats --watch`: a reading every `interval` seconds (on a fixed schedule,
+// so frames do not drift), rates over the measured time between readings,
+// until SIGINT/SIGTERM or `count` frames (0: no limit). Signals are taken
+// synchronously with sigtimedwait, which is also the sleep.
+int cmd_watch(const Globals& g, const std::string& only, double interval, unsigned count) {
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGTERM);
+    sigprocmask(SIG_BLOCK, &mask, nullptr);
+    const bool tty = !g.json && isatty(STDOUT_FILENO);
+
+    using Clock = std::chrono::steady_clock;
+    auto prev = read_stats(g, only);
+    if (!prev) return fail(g, prev.error().message());
+    auto prev_at = Clock::now();
+    const auto step = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval));
+    auto deadline = prev_at + step;
+    for (unsigned frame = 0; count == 0 || frame < count; ++frame) {
+        for (;;) {  // sleep until the deadline unless a signal comes first
+            auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now()).count();
+            if (left <= 0) break;
+            timespec ts{static_cast<time_t>(left / 1000000000), static_cast<long>(left % 1000000000)};
+            int sig = sigtimedwait(&mask, nullptr, &ts);
+            if (sig == SIGINT || sig == SIGTERM) {
+                if (tty) std::cout << std::flush;
+                return 0;
+            }
+            if (sig < 0 && errno == EAGAIN) break;
+        }
+        auto cur = read_stats(g, only);
+        if (!cur) return fail(g, cur.error().message());
+        auto now = Clock::now();
+        double seconds = std::chrono::duration<double>(now - prev_at).count();
+        auto rows = compute_rates(*prev, *cur, seconds);
+        std::string time = utc_now();
+        if (g.json) std::cout << render_rates_json(rows, seconds, time);
+        else std::cout << (tty ? "\033[H\033[2J" : frame ? "\n" : "") << render_rates_table(rows, seconds, time);
+        std::cout << std::flush;
+        prev = std::move(cur);
+        prev_at = now;
+        deadline += step;
+        if (deadline < now) deadline = now + step;  // fell behind (slow reads): skip, do not burst
+    }
     return 0;
 }
 
@@ -146,6 +223,10 @@ int run_cli(int argc, char** argv) {
     run->add_option("-c,--config,--config.file", daemon_opts.config_path, "TOML configuration file")->required();
     run->add_option("--log.level", log_level, "debug|info|warn|error")->capture_default_str();
     run->add_option("--log.format", log_format, "logfmt|json")->capture_default_str();
+    run->add_option("--web.listen-address", daemon_opts.listen_address,
+                    "serve Prometheus metrics on host:port or [v6]:port (overrides [metrics] listen; \"\" disables)");
+    run->add_option("--web.telemetry-path", daemon_opts.telemetry_path, "path of the metrics endpoint")
+        ->capture_default_str();
 
     std::string check_path;
     auto* check = app.add_subcommand("check", "validate a configuration and print the compiled policy");
@@ -156,7 +237,18 @@ int run_cli(int argc, char** argv) {
     auto* stats = app.add_subcommand("stats", "counters from the pinned maps (no daemon needed)");
     stats->add_option("-i,--interface", stats_iface, "only this interface");
     stats->add_flag("-j,--json", g.json, "JSON output");
-    stats->add_flag("-r,--reasons", with_reasons, "also the reasons for passes and drops");
+    auto* reasons_flag = stats->add_flag("-r,--reasons", with_reasons, "also the reasons for passes and drops");
+    bool watch = false;
+    double interval = 1.0;
+    unsigned watch_count = 0;
+    auto* watch_flag = stats->add_flag("-w,--watch", watch, "live per-second rates, redrawn every interval until Ctrl-C");
+    watch_flag->excludes(reasons_flag);
+    stats->add_option("--interval", interval, "seconds between frames of --watch (0.1-3600)")
+        ->check(CLI::Range(0.1, 3600.0))
+        ->needs(watch_flag)
+        ->capture_default_str();
+    stats->add_option("--count", watch_count, "stop --watch after this many frames (0: until Ctrl-C)")
+        ->needs(watch_flag);
 
     auto* status = app.add_subcommand("status", "attached interfaces, mode, program and policy generation");
     status->add_flag("-j,--json", g.json, "JSON output");
@@ -171,6 +263,7 @@ int run_cli(int argc, char** argv) {
     daemon_opts.pin_root = g.pin_root;
     if (*run) return cmd_run(daemon_opts, log_level, log_format);
     if (*check) return cmd_check(check_path);
+    if (*stats && watch) return cmd_watch(g, stats_iface, interval, watch_count);
     if (*stats) return cmd_stats(g, stats_iface, with_reasons);
     if (*status) return cmd_status(g);
     if (*capture->cmd) return run_capture_command(*capture, g.pin_root);

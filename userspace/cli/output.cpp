@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/watch.hpp"
 #include "core/names.hpp"
 
 namespace icmpguard {
@@ -96,6 +97,34 @@ std::string render_status_json(const std::vector<InterfaceStatus>& status) {
         out.push_back(j);
     }
     return out.dump() + "\n";
+}
+
+std::string render_rates_table(const std::vector<RateRow>& rows, double seconds, const std::string& time) {
+    std::string out = row("icmpguard stats --watch   %s   rates over %.2f s   (Ctrl-C to stop)\n\n", time.c_str(),
+                          seconds);
+    out += row("%-15s %-6s %-26s %-12s %10s %12s %12s %14s\n", "INTERFACE", "FAMILY", "ICMP TYPE", "ACTION",
+               "PKT/S", "BYTES/S", "PACKETS", "BYTES");
+    for (const auto& r : rows)
+        out += row("%-15s %-6s %-26s %-12s %10.1f %12.1f %12llu %14llu\n", r.interface.c_str(),
+                   std::string(family_label(r.family)).c_str(), icmp_type_label(r.family, r.type).c_str(),
+                   std::string(action_label(r.action)).c_str(), r.packets_per_s, r.bytes_per_s,
+                   static_cast<unsigned long long>(r.packets), static_cast<unsigned long long>(r.bytes));
+    return out;
+}
+
+std::string render_rates_json(const std::vector<RateRow>& rows, double seconds, const std::string& time) {
+    nlohmann::json rates = nlohmann::json::array();
+    for (const auto& r : rows)
+        rates.push_back({{"interface", r.interface},
+                         {"family", family_label(r.family)},
+                         {"icmp_type", icmp_type_label(r.family, r.type)},
+                         {"icmp_type_num", r.type},
+                         {"action", action_label(r.action)},
+                         {"packets_per_s", r.packets_per_s},
+                         {"bytes_per_s", r.bytes_per_s},
+                         {"packets", r.packets},
+                         {"bytes", r.bytes}});
+    return nlohmann::json{{"time", time}, {"interval_s", seconds}, {"rates", rates}}.dump() + "\n";
 }
 
 std::string render_error_json(const std::string& message) {

@@ -33,4 +33,10 @@ std::string render_status_table(const std::vector<InterfaceStatus>& status);
 std::string render_status_json(const std::vector<InterfaceStatus>& status);
 std::string render_error_json(const std::string& message);
 
+// `stats --watch`: one frame. `seconds` is the measured time between the two
+// readings, `time` the UTC time of the later one (RFC 3339).
+struct RateRow;
+std::string render_rates_table(const std::vector<RateRow>& rows, double seconds, const std::string& time);
+std::string render_rates_json(const std::vector<RateRow>& rows, double seconds, const std::string& time);
+
 }  // namespace icmpguard

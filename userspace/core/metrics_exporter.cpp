@@ -1,11 +1,16 @@
 #include "core/metrics_exporter.hpp"
 
 #include <fcntl.h>
+#include <netdb.h>
+#include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <map>
+#include <thread>
 #include <utility>
 
 #include <CivetServer.h>
@@ -54,7 +59,8 @@ Expected<void> MetricsSource::add_interface(const std::string& name, const Attac
     std::lock_guard lock(mutex_);
     std::erase_if(interfaces_, [&](const auto& i) { return i->name == name; });
     interfaces_.push_back(std::move(iface));
-    std::sort(interfaces_.begin(), interfaces_.end(), [](const auto& a, const auto& b) { return a->name < b->name; });
+    std::sort(interfaces_.begin(), interfaces_.end(),
+              [](const auto& a, const auto& b) { return a->name < b->name; });
     return Ok{};
 }
 
@@ -87,7 +93,9 @@ ScrapeSample read_sample(const MetricsSource::View& view, const std::string& ver
         s.mode = iface->info.mode;
         auto stats = StatsReader(iface->counters.get(), iface->reasons.get()).snapshot();
         if (stats) s.stats = std::move(stats.value());
-        else log_debug("metrics: reading counters failed", {{"interface", iface->name}, {"err", stats.error().message()}});
+        else
+            log_debug("metrics: reading counters failed",
+                      {{"interface", iface->name}, {"err", stats.error().message()}});
         uint32_t zero = 0;
         ig_policy_state st{};
         if (bpf_map_lookup_elem(iface->policy_state.get(), &zero, &st) == 0) s.policy_generation = st.generation;
@@ -105,9 +113,8 @@ ScrapeSample read_sample(const MetricsSource::View& view, const std::string& ver
     return sample;
 }
 
-std::pair<std::set<SeriesMemory::CounterKey>, std::set<SeriesMemory::ReasonKey>> SeriesMemory::update(
-    const ScrapeSample& sample) {
-    std::lock_guard lock(mutex_);
+SeriesMemory::View SeriesMemory::update(const ScrapeSample& sample) {
+    std::unique_lock lock(mutex_);
     for (const auto& i : sample.interfaces) {
         if (!i.stats) continue;
         for (const auto& r : i.stats->counters)
@@ -115,7 +122,7 @@ std::pair<std::set<SeriesMemory::CounterKey>, std::set<SeriesMemory::ReasonKey>>
         for (const auto& r : i.stats->reasons)
             if (r.packets || r.bytes) reasons_.emplace(i.interface, r.family, r.reason);
     }
-    return {counters_, reasons_};
+    return View{std::move(lock), counters_, reasons_};
 }
 
 namespace {
@@ -143,7 +150,9 @@ void add(MetricFamily& f, std::vector<ClientMetric::Label> labels, double value)
 // The one builder of every family: the live endpoint and the golden tests
 // both come through here.
 std::vector<MetricFamily> build_families(const ScrapeSample& sample, SeriesMemory& memory) {
-    auto [counter_keys, reason_keys] = memory.update(sample);
+    auto remembered = memory.update(sample);
+    const auto& counter_keys = remembered.counters;
+    const auto& reason_keys = remembered.reasons;
 
     // (interface -> its sample), only interfaces whose counters were read
     std::map<std::string, const StatsSnapshot*> stats;
@@ -215,7 +224,8 @@ std::vector<MetricFamily> build_families(const ScrapeSample& sample, SeriesMemor
                              "Generation of the live policy table: bumped by every policy flip (start, reload).",
                              MetricType::Gauge);
     for (const auto& i : sample.interfaces) {
-        if (i.attached) add(attached, {{"interface", i.interface}, {"mode", to_string(i.mode)}}, *i.attached ? 1 : 0);
+        if (i.attached)
+            add(attached, {{"interface", i.interface}, {"mode", to_string(i.mode)}}, *i.attached ? 1 : 0);
         if (i.policy_generation)
             add(generation, {{"interface", i.interface}}, static_cast<double>(*i.policy_generation));
     }
@@ -261,7 +271,8 @@ Expected<void> validate_telemetry_path(const std::string& path) {
     bool ok = path.size() > 1 && path.front() == '/';
     for (unsigned char c : path) ok = ok && (std::isalnum(c) || c == '/' || c == '_' || c == '-' || c == '.');
     if (!ok)
-        return Error(EINVAL, "telemetry path \"" + path + "\": must start with / and use only letters, digits, / _ - .");
+        return Error(EINVAL, "telemetry path \"" + path +
+                                 "\": must start with / and use only letters, digits, / _ - .");
     return Ok{};
 }
 
@@ -284,21 +295,33 @@ private:
     mutable SeriesMemory memory_;
 };
 
-// The landing page at "/". civetweb's begin_request callback carries no user
-// pointer (the context's user data is prometheus-cpp's CivetServer), so the
-// page is found by the listening port the request arrived on.
-std::mutex g_landing_mutex;
-std::map<int, std::string> g_landing_pages;
+// Every request passes here first (civetweb's begin_request): "/" gets the
+// landing page, the telemetry path goes on to prometheus-cpp's handler, and
+// anything else is a 404 (civetweb alone would also hand "/metricsx" and
+// "/metrics/x" to the handler registered for "/metrics"). The callback
+// carries no user pointer (the context's user data is prometheus-cpp's
+// CivetServer), so the endpoint is found by the port the request came to.
+struct Site {
+    std::string path;
+    std::string page;
+};
+std::mutex g_sites_mutex;
+std::map<int, Site> g_sites;
 
 int begin_request(mg_connection* conn) {
     const mg_request_info* req = mg_get_request_info(conn);
-    if (!req || !req->local_uri || std::string_view(req->local_uri) != "/") return 0;
+    if (!req || !req->local_uri) return 0;
+    std::string_view uri = req->local_uri;
     std::string page;
     {
-        std::lock_guard lock(g_landing_mutex);
-        auto it = g_landing_pages.find(req->server_port);
-        if (it == g_landing_pages.end()) return 0;
-        page = it->second;
+        std::lock_guard lock(g_sites_mutex);
+        auto it = g_sites.find(req->server_port);
+        if (it == g_sites.end() || uri == it->second.path) return 0;
+        if (uri != "/") {
+            mg_send_http_error(conn, 404, "%s", "Not Found");
+            return 404;
+        }
+        page = it->second.page;
     }
     std::string_view method = req->request_method ? req->request_method : "";
     if (method != "GET" && method != "HEAD") {
@@ -313,20 +336,58 @@ int begin_request(mg_connection* conn) {
     return 200;
 }
 
+// Opens and closes a connection to each listening socket: civetweb's accept
+// thread polls in 2-second quanta and only then sees that it should stop;
+// a connection wakes it at once. Unspecified addresses are reached over
+// loopback.
+void poke(const std::string& listen, const std::vector<int>& ports) {
+    std::string host = listen.substr(0, listen.rfind(':'));
+    if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    if (host == "0.0.0.0") host = "127.0.0.1";
+    if (host == "::") host = "::1";
+    for (int port : ports) {
+        addrinfo hints{};
+        hints.ai_socktype = SOCK_STREAM;
+        addrinfo* res = nullptr;
+        if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) != 0) continue;
+        for (addrinfo* a = res; a; a = a->ai_next) {
+            UniqueFd fd(socket(a->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+            if (fd.valid() && connect(fd.get(), a->ai_addr, a->ai_addrlen) == 0) break;
+        }
+        freeaddrinfo(res);
+    }
+}
+
 }  // namespace
 
 struct MetricsExporter::Impl {
     std::shared_ptr<ScrapeCollectable> collectable;  // outlives the exposer's threads
     CivetCallbacks callbacks;
     std::unique_ptr<prometheus::Exposer> exposer;
+    std::string listen;
     std::vector<int> ports;
 
     ~Impl() {
-        exposer.reset();  // joins the HTTP threads
-        std::lock_guard lock(g_landing_mutex);
-        for (int p : ports) g_landing_pages.erase(p);
+        {
+            std::lock_guard lock(g_sites_mutex);
+            for (int p : ports) g_sites.erase(p);
+        }
+        if (!exposer) return;
+        // exposer.reset() joins the HTTP threads; a waker (bounded: 2 s, the
+        // quantum it shortens) makes the accept thread notice the stop
+        std::atomic<bool> stopped{false};
+        std::thread waker([&] {
+            for (int i = 0; i < 40 && !stopped; ++i) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                if (!stopped) poke(listen, ports);
+            }
+        });
+        exposer.reset();
+        stopped = true;
+        waker.join();
     }
 };
+
 
 MetricsExporter::MetricsExporter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 MetricsExporter::~MetricsExporter() = default;
@@ -337,6 +398,13 @@ Expected<std::unique_ptr<MetricsExporter>> MetricsExporter::start(const Exporter
                                                                   std::shared_ptr<const MetricsSource> source) {
     if (auto r = validate_listen(options.listen); !r) return r.error();
     if (auto r = validate_telemetry_path(options.path); !r) return r.error();
+
+    // civetweb binds "[v6]:port" only when built with USE_IPV6 (feature 8);
+    // Debian 12's libcivetweb1 is not, and would only say "null context"
+    if (options.listen.front() == '[' && !mg_check_feature(8))
+        return Error(EAFNOSUPPORT, "serving metrics on " + options.listen +
+                                       ": this civetweb has no IPv6 support (Debian 12's libcivetweb1 is built "
+                                       "without it): listen on an IPv4 address");
 
     auto impl = std::make_unique<Impl>();
     impl->collectable = std::make_shared<ScrapeCollectable>(std::move(source), options.version);
@@ -357,12 +425,13 @@ Expected<std::unique_ptr<MetricsExporter>> MetricsExporter::start(const Exporter
     } catch (const std::exception& e) {
         return Error(EADDRNOTAVAIL, "serving metrics on " + options.listen + ": " + e.what());
     }
+    impl->listen = options.listen;
     std::string page = "<!DOCTYPE html>\n<html><head><title>icmpguard</title></head><body>\n"
                        "<h1>icmpguard</h1>\n<p>ICMP filter and echo responder in XDP.</p>\n"
                        "<p><a href=\"" + options.path + "\">Metrics</a></p>\n</body></html>\n";
     {
-        std::lock_guard lock(g_landing_mutex);
-        for (int p : impl->ports) g_landing_pages[p] = page;
+        std::lock_guard lock(g_sites_mutex);
+        for (int p : impl->ports) g_sites[p] = Site{options.path, page};
     }
     return std::unique_ptr<MetricsExporter>(new MetricsExporter(std::move(impl)));
 }

@@ -94,8 +94,15 @@ public:
     using CounterKey = std::tuple<std::string, uint32_t, uint32_t, uint32_t>;  // interface, family, type, action
     using ReasonKey = std::tuple<std::string, uint32_t, uint32_t>;             // interface, family, reason
 
-    // Remembers the non-zero rows of `sample`, then returns every remembered key.
-    std::pair<std::set<CounterKey>, std::set<ReasonKey>> update(const ScrapeSample& sample);
+    // Remembers the non-zero rows of `sample`; the view lists every
+    // remembered key and holds the lock until it goes (one scrape at a time
+    // builds from it; building takes a few ms at most).
+    struct View {
+        std::unique_lock<std::mutex> lock;
+        const std::set<CounterKey>& counters;
+        const std::set<ReasonKey>& reasons;
+    };
+    View update(const ScrapeSample& sample);
 
 private:
     std::mutex mutex_;

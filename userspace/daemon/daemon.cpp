@@ -20,6 +20,10 @@
 #include "core/policy_writer.hpp"
 #include "core/xdp_attach.hpp"
 
+#ifndef ICMPGUARD_VERSION
+#define ICMPGUARD_VERSION "0.0.0"
+#endif
+
 extern "C" {
 #include "icmpguard/abi.h"
 }
@@ -110,12 +114,15 @@ Expected<void> Daemon::attach(const InterfaceConfig& config) {
                           {"pins", load.pin_dir}});
     if (!info->multiprog)
         log_info("libxdp dispatcher unavailable: single-program attach", {{"interface", config.name}});
+    if (auto r = metrics_->add_interface(config.name, *info, m); !r)
+        log_warn("interface not exported to metrics", {{"interface", config.name}, {"err", r.error().message()}});
     interfaces_.push_back(std::move(iface));
     return Ok{};
 }
 
 void Daemon::detach(Interface& iface) {
     if (!iface.datapath) return;
+    metrics_->remove_interface(iface.config.name);
     sync_->remove_target(iface.ifindex);
     auto r = iface.datapath->detach();
     if (!r) log_error("detach failed", {{"interface", iface.config.name}, {"err", r.error().message()}});
@@ -155,7 +162,7 @@ void Daemon::reload() {
     std::string notify = "RELOADING=1\nMONOTONIC_USEC=" + std::to_string(monotonic_usec());
     sd_notify(0, notify.c_str());
     auto fail = [&](const std::string& err) {
-        ++reloads_failed_;
+        count_reload(false);
         log_error("reload failed; the previous policy stays active",
                   {{"config", options_.config_path}, {"err", err},
                    {"reloads_failed", std::to_string(reloads_failed_)}});
@@ -168,6 +175,14 @@ void Daemon::reload() {
 
     if (config->echo.reply != config_.echo.reply || config->echo.ttl != config_.echo.ttl)
         log_warn("[echo] settings changed: they take effect at the next restart");
+    if (config->metrics.listen != config_.metrics.listen) {
+        if (options_.listen_address)
+            log_info("[metrics] listen changed; --web.listen-address overrides it",
+                     {{"listen", *options_.listen_address}, {"configured", config->metrics.listen}});
+        else
+            log_warn("[metrics] listen changed: it takes effect at the next restart",
+                     {{"listen", config_.metrics.listen}, {"configured", config->metrics.listen}});
+    }
     Config previous = config_;
     config_.path = config->path;
     config_.policy = config->policy;
@@ -183,15 +198,39 @@ void Daemon::reload() {
             log_error("applying policy failed", {{"interface", iface.config.name}, {"err", r.error().message()}});
         }
     reconcile_interfaces(config_);
+    count_reload(ok);
     if (ok) {
-        ++reloads_ok_;
         log_info("reloaded", {{"config", options_.config_path},
                               {"reloads", std::to_string(reloads_ok_)},
                               {"duration_ms", elapsed_ms()}});
-    } else {
-        ++reloads_failed_;
     }
     sd_notify(0, "READY=1");
+}
+
+void Daemon::count_reload(bool ok) {
+    ++(ok ? reloads_ok_ : reloads_failed_);
+    metrics_->set_reloads(reloads_ok_, reloads_failed_);
+}
+
+// The address the exporter serves on: the flag wins over the file; "" is off.
+std::string Daemon::metrics_listen(const Config& config) const {
+    return options_.listen_address ? *options_.listen_address : config.metrics.listen;
+}
+
+Expected<void> Daemon::start_metrics() {
+    std::string listen = metrics_listen(config_);
+    if (listen.empty()) {
+        log_info("metrics endpoint disabled");
+        return Ok{};
+    }
+    ExporterOptions opts{.listen = listen, .path = options_.telemetry_path, .version = ICMPGUARD_VERSION};
+    auto exporter = MetricsExporter::start(opts, metrics_);
+    if (!exporter) return exporter.error();
+    exporter_ = std::move(exporter.value());
+    std::string ports;
+    for (int p : exporter_->ports()) ports += (ports.empty() ? "" : ",") + std::to_string(p);
+    log_info("metrics endpoint listening", {{"listen", listen}, {"path", options_.telemetry_path}, {"port", ports}});
+    return Ok{};
 }
 
 Expected<void> Daemon::event_loop() {
@@ -257,6 +296,12 @@ int Daemon::run() {
         return 1;
     }
     sync_ = std::move(sync.value());
+    // after the signal mask: the HTTP threads inherit it, so HUP/TERM/INT
+    // still arrive only through the signalfd
+    if (auto r = start_metrics(); !r) {
+        log_error("metrics endpoint failed", {{"err", r.error().message()}});
+        return 1;
+    }
 
     for (const auto& c : config_.interfaces) {
         if (auto r = attach(c); !r) {
@@ -276,6 +321,7 @@ int Daemon::run() {
 
     auto loop = event_loop();
     sd_notify(0, "STOPPING=1");
+    exporter_.reset();
     for (auto& iface : interfaces_) detach(iface);
     interfaces_.clear();
     if (!loop) {

@@ -2,8 +2,11 @@
 // interface, keeps policy and local addresses current, reloads on SIGHUP,
 // detaches and exits 0 on SIGTERM/SIGINT.
 //
-// Threads: one. Events: a signalfd (HUP, TERM, INT), the rtnetlink address
-// socket, the systemd watchdog timer.
+// Threads: one event loop. Events: a signalfd (HUP, TERM, INT), the
+// rtnetlink address socket, the systemd watchdog timer. With [metrics]
+// listen set, the Prometheus exporter adds its own HTTP threads (civetweb);
+// they only read a MetricsSource, which this thread fills under its lock
+// (attach, detach, reload counts), so a scrape never blocks the loop.
 //
 // Reload (SIGHUP): parse -> compile -> for each interface write the inactive
 // policy side and flip. A config that fails to parse or compile changes
@@ -20,12 +23,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/address_sync.hpp"
 #include "core/config.hpp"
 #include "core/datapath.hpp"
+#include "core/metrics_exporter.hpp"
 #include "core/policy_compiler.hpp"
 #include "core/unique_fd.hpp"
 
@@ -34,6 +39,9 @@ namespace icmpguard {
 struct DaemonOptions {
     std::string config_path;
     std::string pin_root = "/sys/fs/bpf/icmpguard";
+    // --web.listen-address: replaces [metrics] listen when set ("" disables).
+    std::optional<std::string> listen_address;
+    std::string telemetry_path = "/metrics";  // --web.telemetry-path
 };
 
 class Daemon {
@@ -59,6 +67,9 @@ private:
     void reload();
     void reconcile_interfaces(const Config& next);
     Expected<void> event_loop();
+    Expected<void> start_metrics();
+    std::string metrics_listen(const Config& config) const;
+    void count_reload(bool ok);
 
     DaemonOptions options_;
     Config config_;
@@ -68,6 +79,8 @@ private:
     UniqueFd signal_fd_;
     uint64_t reloads_ok_ = 0;
     uint64_t reloads_failed_ = 0;
+    std::shared_ptr<MetricsSource> metrics_ = std::make_shared<MetricsSource>();
+    std::unique_ptr<MetricsExporter> exporter_;  // after metrics_: stopped first
 };
 
 }  // namespace icmpguard
