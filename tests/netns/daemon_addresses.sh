@@ -5,14 +5,9 @@
 #
 # usage: daemon_addresses.sh PATH/TO/icmpguard PATH/TO/icmpguard_lab
 set -euo pipefail
-ICMPGUARD=${1:?usage: $0 icmpguard icmpguard_lab}
-LAB_TOOL=${2:?usage: $0 icmpguard icmpguard_lab}
 . "$(dirname "$0")/lib.sh"
 
-lab_require
-lab_up
-trap daemon_cleanup EXIT
-in_client "$LAB_TOOL" pass --iface vc
+daemon_lab "${1:-}" "${2:-}"
 in_client ip addr add 203.0.113.1/24 dev vc
 in_client ip addr add 2001:db8:1::1/64 dev vc nodad
 mac_s=$(ip -n "$NS_S" -o link show vs | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')

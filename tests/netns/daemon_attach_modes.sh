@@ -8,14 +8,9 @@
 #
 # usage: daemon_attach_modes.sh PATH/TO/icmpguard PATH/TO/icmpguard_lab
 set -euo pipefail
-ICMPGUARD=${1:?usage: $0 icmpguard icmpguard_lab}
-LAB_TOOL=${2:?usage: $0 icmpguard icmpguard_lab}
 . "$(dirname "$0")/lib.sh"
 
-lab_require
-lab_up
-trap daemon_cleanup EXIT
-in_client "$LAB_TOOL" pass --iface vc
+daemon_lab "${1:-}" "${2:-}"
 cfg=$(mktemp --suffix .toml)
 
 status_field() { ig status -j | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)[0]['$1'])"; }

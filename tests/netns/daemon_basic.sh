@@ -7,14 +7,9 @@
 #
 # usage: daemon_basic.sh PATH/TO/icmpguard PATH/TO/icmpguard_lab
 set -euo pipefail
-ICMPGUARD=${1:?usage: $0 icmpguard icmpguard_lab}
-LAB_TOOL=${2:?usage: $0 icmpguard icmpguard_lab}
 . "$(dirname "$0")/lib.sh"
 
-lab_require
-lab_up
-trap daemon_cleanup EXIT
-in_client "$LAB_TOOL" pass --iface vc || fail "attaching XDP_PASS on the client veth"
+daemon_lab "${1:-}" "${2:-}"
 
 cfg=$(mktemp --suffix .toml)
 write_config "$cfg"

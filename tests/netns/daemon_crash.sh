@@ -7,14 +7,9 @@
 #
 # usage: daemon_crash.sh PATH/TO/icmpguard PATH/TO/icmpguard_lab
 set -euo pipefail
-ICMPGUARD=${1:?usage: $0 icmpguard icmpguard_lab}
-LAB_TOOL=${2:?usage: $0 icmpguard icmpguard_lab}
 . "$(dirname "$0")/lib.sh"
 
-lab_require
-lab_up
-trap daemon_cleanup EXIT
-in_client "$LAB_TOOL" pass --iface vc
+daemon_lab "${1:-}" "${2:-}"
 
 cfg=$(mktemp --suffix .toml)
 write_config "$cfg"

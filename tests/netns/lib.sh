@@ -108,11 +108,12 @@ write_config() {
     { printf '[[interface]]\nname = "vs"\nmode = "native"\n'; printf '%s\n' "$@"; } > "$file"
 }
 
-# Start `icmpguard run` in the server namespace and wait until it is running.
+# Start `icmpguard run` in the server namespace and wait until it is running:
+# daemon_start CONFIG [extra run flags...]
 daemon_start() {
-    local config=$1
+    local config=$1; shift
     DAEMON_LOG=${DAEMON_LOG:-$(mktemp)}
-    nsenter --net="/run/netns/$NS_S" -- "$ICMPGUARD" --pin-root "$PIN_ROOT" run -c "$config" >>"$DAEMON_LOG" 2>&1 &
+    nsenter --net="/run/netns/$NS_S" -- "$ICMPGUARD" --pin-root "$PIN_ROOT" run -c "$config" "$@" >>"$DAEMON_LOG" 2>&1 &
     DAEMON_PID=$!
     local before
     before=$(grep -c 'msg=running' "$DAEMON_LOG" || true)
@@ -153,3 +154,17 @@ wait_for() {
 }
 
 xdp_attached() { ip -n "$NS_S" link show vs | grep -q 'prog/xdp'; }
+
+# The common start of a daemon test: daemon_lab ICMPGUARD LAB_TOOL [tools...]
+# checks privileges and tools, builds the lab, arms the cleanup and gives the
+# client veth its XDP_PASS program (a veth only receives XDP_TX frames when
+# its peer runs XDP too).
+daemon_lab() {
+    ICMPGUARD=${1:?usage: $0 PATH/TO/icmpguard PATH/TO/icmpguard_lab}
+    LAB_TOOL=${2:?usage: $0 PATH/TO/icmpguard PATH/TO/icmpguard_lab}
+    shift 2
+    lab_require "$@"
+    lab_up
+    trap daemon_cleanup EXIT
+    in_client "$LAB_TOOL" pass --iface vc || fail "attaching XDP_PASS on the client veth"
+}

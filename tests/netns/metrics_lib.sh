@@ -7,24 +7,6 @@ PROM_PORT=9090
 PROM_PID=""
 PROM_DIR=""
 
-# Start `icmpguard run` with extra flags: daemon_start_args CONFIG [FLAGS...]
-# (lib.sh's daemon_start takes no flags). Waits for msg=running.
-daemon_start_args() {
-    local config=$1; shift
-    DAEMON_LOG=${DAEMON_LOG:-$(mktemp)}
-    nsenter --net="/run/netns/$NS_S" -- "$ICMPGUARD" --pin-root "$PIN_ROOT" run -c "$config" "$@" >>"$DAEMON_LOG" 2>&1 &
-    DAEMON_PID=$!
-    local before
-    before=$(grep -c 'msg=running' "$DAEMON_LOG" || true)
-    for _ in $(seq 150); do
-        [ "$(grep -c 'msg=running' "$DAEMON_LOG" || true)" -gt "$before" ] && return 0
-        kill -0 "$DAEMON_PID" 2>/dev/null || { cat "$DAEMON_LOG"; fail "icmpguard run exited early"; }
-        sleep 0.1
-    done
-    cat "$DAEMON_LOG"
-    fail "icmpguard run did not become ready in 15 s"
-}
-
 # GET a URL inside the server namespace; prints the body, fails on non-2xx.
 scrape() { in_server curl -sS --fail --max-time 5 "${1:-http://127.0.0.1:$METRICS_PORT/metrics}"; }
 

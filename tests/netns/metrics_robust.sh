@@ -24,7 +24,7 @@ PORT=9470  # from the flag; the file says $METRICS_PORT
 BASE="http://127.0.0.1:$PORT"
 cfg=$(mktemp --suffix .toml)
 write_config "$cfg" '[metrics]' "listen = \"127.0.0.1:$METRICS_PORT\""
-daemon_start_args "$cfg" --web.listen-address "127.0.0.1:$PORT" --web.telemetry-path /m
+daemon_start "$cfg" --web.listen-address "127.0.0.1:$PORT" --web.telemetry-path /m
 
 # 1. the flags win over the file
 [ "$(http_status "$BASE/m")" = 200 ] || fail "--web.listen-address/--web.telemetry-path: $BASE/m is not served"

@@ -115,17 +115,6 @@ int cmd_stats(const Globals& g, const std::string& only, bool with_reasons) {
     return 0;
 }
 
-std::string utc_now() {
-    auto now = std::chrono::system_clock::now();
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-    std::time_t secs = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[96];
-    std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-    return buf;
-}
 
 // `stats --watch`: a reading every `interval` seconds (on a fixed schedule,
 // so frames do not drift), rates over the measured time between readings,
@@ -162,7 +151,7 @@ int cmd_watch(const Globals& g, const std::string& only, double interval, unsign
         auto now = Clock::now();
         double seconds = std::chrono::duration<double>(now - prev_at).count();
         auto rows = compute_rates(*prev, *cur, seconds);
-        std::string time = utc_now();
+        std::string time = utc_timestamp();
         if (g.json) std::cout << render_rates_json(rows, seconds, time);
         else std::cout << (tty ? "\033[H\033[2J" : frame ? "\n" : "") << render_rates_table(rows, seconds, time);
         std::cout << std::flush;

@@ -114,20 +114,25 @@ void setup_logging(LogLevel level, LogFormat format) {
     libxdp_set_print(libxdp_print);
 }
 
-void log_event(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields) {
-    auto logger = spdlog::default_logger_raw();
-    if (!logger->should_log(to_spd(level))) return;
+std::string utc_timestamp() {
     auto now = std::chrono::system_clock::now();
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
     std::time_t secs = static_cast<std::time_t>(ms / 1000);
     std::tm tm{};
     gmtime_r(&secs, &tm);
-    char ts[96];
-    std::snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+    char buf[96];
+    std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
                   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+    return buf;
+}
+
+void log_event(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields) {
+    auto logger = spdlog::default_logger_raw();
+    if (!logger->should_log(to_spd(level))) return;
+    const std::string ts = utc_timestamp();
     std::string line;
     if (g_format == LogFormat::Json) {
-        line = "{\"ts\":\"" + std::string(ts) + "\",\"level\":\"" + level_name(level) + "\",\"msg\":\"" +
+        line = "{\"ts\":\"" + ts + "\",\"level\":\"" + level_name(level) + "\",\"msg\":\"" +
                json_escape(msg) + "\"";
         for (const auto& [k, v] : fields) line += ",\"" + json_escape(k) + "\":\"" + json_escape(v) + "\"";
         line += "}";

@@ -25,6 +25,8 @@ Expected<LogLevel> parse_log_level(std::string_view text);
 Expected<LogFormat> parse_log_format(std::string_view text);
 
 void setup_logging(LogLevel level, LogFormat format);
+// Now as "2026-11-22T06:00:00.000Z" (UTC, milliseconds): log lines and --watch.
+std::string utc_timestamp();
 void log_event(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields = {});
 
 inline void log_debug(std::string_view m, std::initializer_list<LogField> f = {}) { log_event(LogLevel::Debug, m, f); }
