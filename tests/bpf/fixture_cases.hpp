@@ -4,6 +4,7 @@
 #include <linux/bpf.h>
 
 #include <functional>
+#include <ostream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ struct PacketCase {
     std::function<void(BpfHarness&)> setup = {};  // extra map set-up after the lab
     bool output_may_change = false;      // a PASS whose padding the program trimmed
 };
+
+// How gtest prints a case (test names, failure messages): its name, not its bytes.
+inline void PrintTo(const PacketCase& c, std::ostream* os) { *os << c.name; }
 
 // Shorthands for the counters a case expects.
 inline CounterKey v4(uint32_t type, uint32_t action) { return type_counter(IG_FAMILY_IPV4, type, action); }
