@@ -119,6 +119,22 @@ TEST_F(BtfLayout, IgIface) {
                           IG_MEMBER(ig_iface, pad)});
 }
 
+TEST_F(BtfLayout, IgAddrSlot) {
+    expect_struct_layout(btf_.get(), "ig_addr_slot", sizeof(ig_addr_slot),
+                         {IG_MEMBER(ig_addr_slot, addr), IG_MEMBER(ig_addr_slot, family),
+                          IG_MEMBER(ig_addr_slot, kind), IG_MEMBER(ig_addr_slot, pad)});
+}
+
+TEST_F(BtfLayout, IgCaptureConfig) {
+    expect_struct_layout(btf_.get(), "ig_capture_config", sizeof(ig_capture_config),
+                         {IG_MEMBER(ig_capture_config, classes), IG_MEMBER(ig_capture_config, sample_every),
+                          IG_MEMBER(ig_capture_config, snaplen), IG_MEMBER(ig_capture_config, pad)});
+}
+
+// ig_capture_record has no BTF: the program only reaches it through a ring
+// buffer pointer, so clang emits no type for it; the size assert in abi.h,
+// compiled on both sides, is its check.
+
 // ---- maps: the BTF-defined map declarations in .maps ----------------------
 
 struct MapDecl {
@@ -193,6 +209,10 @@ TEST_F(BtfLayout, MapDeclarationsMatchTheAbi) {
         {"local_addrs", BPF_MAP_TYPE_HASH, IG_LOCAL_ADDR_ENTRIES, sizeof(ig_addr_key), "ig_addr_key",
          sizeof(ig_addr_info), "ig_addr_info"},
         {"iface", BPF_MAP_TYPE_ARRAY, 1, sizeof(__u32), "", sizeof(ig_iface), "ig_iface"},
+        {"addr_slots", BPF_MAP_TYPE_ARRAY, IG_ADDR_SLOTS, sizeof(__u32), "", sizeof(ig_addr_slot),
+         "ig_addr_slot"},
+        {"capture_config", BPF_MAP_TYPE_ARRAY, 1, sizeof(__u32), "", sizeof(ig_capture_config),
+         "ig_capture_config"},
     };
     for (const auto& w : want) {
         SCOPED_TRACE(std::string("map ") + w.name);
