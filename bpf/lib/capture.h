@@ -48,7 +48,8 @@ static __always_inline void ig_capture(struct xdp_md *ctx, const struct ig_pkt *
 	rec = bpf_ringbuf_reserve(&capture_ring, sizeof(*rec), 0);
 	if (!rec)
 		return; /* ring full: the reader is behind; drop the copy, not the packet */
-	len = pkt->frame_len;
+	/* the frame now, not as received: the echo path may have cut link padding */
+	len = ctx->data_end - ctx->data;
 	if (len > cfg->snaplen)
 		len = cfg->snaplen;
 	if (len > IG_CAPTURE_SNAPLEN_MAX)
@@ -58,7 +59,7 @@ static __always_inline void ig_capture(struct xdp_md *ctx, const struct ig_pkt *
 		return;
 	}
 	rec->ktime_ns = bpf_ktime_get_ns();
-	rec->frame_len = pkt->frame_len;
+	rec->frame_len = pkt->frame_len; /* the original length, as pcap's "len" */
 	rec->cap_len = len;
 	rec->family = pkt->family;
 	rec->action = action;

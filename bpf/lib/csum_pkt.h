@@ -22,7 +22,14 @@
 #include "lib/parse.h"
 
 #define IG_CSUM_CHUNK 256
-#define IG_CSUM_MAX_CHUNKS 16 /* 4 KiB: more than a single-buffer XDP frame */
+#define IG_CSUM_MAX_CHUNKS 16
+/*
+ * The longest message ig_csum_to_end() sums completely: 16 chunks, then a
+ * remainder below 256 bytes. Native XDP frames fit in a page; generic (skb)
+ * XDP can see a whole jumbo frame, so longer echoes are passed to the kernel
+ * (echo_too_long) rather than verified in part.
+ */
+#define IG_CSUM_MAX_BYTES (IG_CSUM_MAX_CHUNKS * IG_CSUM_CHUNK + IG_CSUM_CHUNK - 1)
 
 /*
  * One's-complement sum (unfolded) of the bytes from off to the frame's end.

@@ -218,6 +218,9 @@ static __always_inline int ig_echo_eligible(struct xdp_md *ctx, struct ig_pkt *p
 	if (pkt->code != 0)
 		return IG_REASON_ECHO_CODE_NZ; /* the kernel answers, keeping the code */
 
+	if (pkt->ip_end - pkt->l4_off > IG_CSUM_MAX_BYTES)
+		return IG_REASON_ECHO_TOO_LONG; /* a jumbo echo in generic mode: the kernel answers */
+
 	/* E6: the IP length wins; link padding is cut before it can be summed or echoed */
 	if (pkt->ip_end < pkt->frame_len) {
 		if (bpf_xdp_adjust_tail(ctx, (int)pkt->ip_end - (int)pkt->frame_len))

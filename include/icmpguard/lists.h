@@ -82,7 +82,8 @@
 	X(IG_REASON_MLD_INVALID, "mld_invalid", IG_ACTION_DROP)       \
 	X(IG_REASON_MRD_INVALID, "mrd_invalid", IG_ACTION_DROP)       \
 	X(IG_REASON_PTB_BELOW_MIN, "ptb_below_min", IG_ACTION_DROP)   \
-	X(IG_REASON_TRIM_FAILED, "trim_failed", IG_ACTION_PASS)
+	X(IG_REASON_TRIM_FAILED, "trim_failed", IG_ACTION_PASS)      \
+	X(IG_REASON_ECHO_TOO_LONG, "echo_too_long", IG_ACTION_PASS)
 
 /* What an entry of the local-address map says about an address. */
 #define IG_ADDR_KIND_LIST(X)                      \

@@ -4,7 +4,8 @@
 # dispatcher unavailable (forced with LIBXDP_SKIP_DISPATCHER=1, and the
 # natural state of this sandbox, where freplace is refused) the daemon
 # falls back to a single-program attach, says so, and `status` shows it.
-# Pings are answered by XDP in every mode.
+# Pings are answered by XDP in every mode; in generic mode on a jumbo MTU an
+# echo too long to verify in XDP is passed to the kernel, which answers.
 #
 # usage: daemon_attach_modes.sh PATH/TO/icmpguard PATH/TO/icmpguard_lab
 set -euo pipefail
@@ -50,4 +51,18 @@ grep -q 'single-program attach' "$DAEMON_LOG" || fail "the fallback was not logg
 answered_by_xdp fallback
 daemon_stop
 xdp_attached && fail "an XDP program is still attached"
-echo "PASS: auto -> native, generic, and the single-program fallback all attach, answer and detach"
+
+# 4. generic mode on a jumbo MTU: the program sees whole 9000-byte frames;
+# an echo longer than its checksum walk covers is passed to the kernel
+# (echo_too_long), never half-verified (found in review: it used to drop)
+ip -n "$NS_C" link set vc xdp off
+ip -n "$NS_C" link set vc mtu 9000
+ip -n "$NS_S" link set vs mtu 9000
+printf '[[interface]]\nname = "vs"\nmode = "generic"\n' >"$cfg"
+daemon_start "$cfg"
+answered_by_xdp jumbo-small
+in_client ping -4 -n -q -c 2 -i 0.1 -W 2 -s 8000 198.51.100.2 | grep -q ' 2 received' || fail "8000-byte pings were not answered"
+ig stats -j -r | grep -q '"reason":"echo_too_long"' || fail "no echo_too_long counted for 8000-byte pings"
+log "jumbo generic: 8000-byte pings passed to the kernel and answered"
+daemon_stop
+echo "PASS: auto -> native, generic, the single-program fallback and jumbo generic frames all behave"
