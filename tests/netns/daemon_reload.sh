@@ -49,6 +49,16 @@ in_client hping3 --icmp --icmptype 13 -c 2 -i u20000 198.51.100.2 >/dev/null 2>&
 [ "$(stats_packets ipv4 timestamp-request drop)" -eq $((drop0 + 4)) ] || fail "the old policy did not stay active"
 log "broken config: $(grep 'reload failed' "$DAEMON_LOG" | tail -1)"
 
+# 2b. a config naming an interface that does not exist changes nothing (found in review:
+# it used to apply the policy and count a success)
+fails0=$(grep -c 'reload failed' "$DAEMON_LOG" || true)
+printf '[[interface]]\nname = "vs"\n[[interface]]\nname = "nosuch0"\n[policy]\npreset = "permissive"\n' >"$cfg"
+kill -HUP "$DAEMON_PID"
+wait_for 30 bash -c "[ \$(grep -c 'reload failed' '$DAEMON_LOG') -gt $fails0 ]" || fail "a missing interface did not fail the reload"
+grep 'reload failed' "$DAEMON_LOG" | tail -1 | grep -q 'nosuch0' || fail "the failure does not name the interface"
+in_client hping3 --icmp --icmptype 13 -c 2 -i u20000 198.51.100.2 >/dev/null 2>&1 || true
+[ "$(stats_packets ipv4 timestamp-request drop)" -eq $((drop0 + 6)) ] || fail "the permissive policy was applied despite the failed reload"
+
 # 3. shadow mode passes what enforce drops, counted as would_drop
 write_config "$cfg" '[policy]' 'preset = "rfc4890"' 'mode = "shadow"'
 kill -HUP "$DAEMON_PID"

@@ -3,9 +3,12 @@
 #include <arpa/inet.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -191,6 +194,31 @@ Expected<void> apply_to_map(const MapFds& maps, const std::map<EntryKey, uint8_t
     return Ok{};
 }
 
+// The interface's current MAC into the iface map, if it changed (a bond's
+// fail_over_mac, VRRP, `ip link set address`): the program compares frames
+// against it, so a stale value would stop replies and drop the new owner's
+// traffic as l2_bad_src.
+Expected<void> refresh_mac(int ifindex, int iface_fd) {
+    if (iface_fd < 0) return Ok{};
+    char name[IF_NAMESIZE] = {};
+    if (!if_indextoname(static_cast<unsigned>(ifindex), name)) return Ok{};  // gone: reconcile handles it
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return Error::from_errno(errno, "socket for SIOCGIFHWADDR");
+    ifreq ifr{};
+    std::memcpy(ifr.ifr_name, name, std::min(std::strlen(name), static_cast<size_t>(IFNAMSIZ - 1)));
+    int rc = ioctl(fd, SIOCGIFHWADDR, &ifr);
+    int err = errno;
+    close(fd);
+    if (rc) return Error::from_errno(err, std::string("reading the MAC of ") + name);
+    std::array<uint8_t, 6> mac{};
+    std::memcpy(mac.data(), ifr.ifr_hwaddr.sa_data, 6);
+    uint32_t zero = 0;
+    ig_iface cur{};
+    if (bpf_map_lookup_elem(iface_fd, &zero, &cur) == 0 && cur.mac_known && std::memcmp(cur.mac, mac.data(), 6) == 0)
+        return Ok{};
+    return AddressWriter(-1, iface_fd).set_mac(mac);
+}
+
 }  // namespace
 
 std::vector<AddressEntry> desired_entries(const std::vector<KernelAddress>& kernel, int ifindex) {
@@ -208,7 +236,8 @@ std::vector<AddressEntry> desired_entries(const std::vector<KernelAddress>& kern
 Expected<std::unique_ptr<AddressSync>> AddressSync::open() {
     mnl_socket* nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (!nl) return Error::from_errno(errno, "opening rtnetlink for address events");
-    if (mnl_socket_bind(nl, RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR, MNL_SOCKET_AUTOPID) < 0) {
+    // address changes, and link changes (MAC address, re-created devices)
+    if (mnl_socket_bind(nl, RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR | RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
         int err = errno;
         mnl_socket_close(nl);
         return Error::from_errno(err, "subscribing to address events");
@@ -232,9 +261,20 @@ Expected<std::vector<AddressEntry>> AddressSync::desired(int ifindex) {
 Expected<void> AddressSync::resync() {
     auto kernel = dump_addresses();
     if (!kernel) return kernel.error();
-    for (const auto& [ifindex, maps] : targets_)
-        if (auto r = apply_to_map(maps, entries_for(*kernel, ifindex)); !r)
-            return r.error().wrap("ifindex " + std::to_string(ifindex));
+    // every target gets its turn even if one fails; the errors are combined
+    std::string errors;
+    int code = 0;
+    for (const auto& [ifindex, maps] : targets_) {
+        if (auto r = apply_to_map(maps, entries_for(*kernel, ifindex)); !r) {
+            errors += (errors.empty() ? "" : "; ") + r.error().wrap("ifindex " + std::to_string(ifindex)).message();
+            code = r.error().code();
+        }
+        if (auto r = refresh_mac(ifindex, maps.iface); !r) {
+            errors += (errors.empty() ? "" : "; ") + r.error().wrap("ifindex " + std::to_string(ifindex)).message();
+            code = r.error().code();
+        }
+    }
+    if (!errors.empty()) return Error(code, errors);
     return Ok{};
 }
 

@@ -8,7 +8,9 @@
 //   (anycast kind); link-local IPv6 addresses only in the map of their own
 //   interface. Loopback addresses never (they are martians on the wire).
 //
-// Any address event triggers a fresh dump and a diff against each map:
+// It also keeps each interface's MAC in the iface map current (link events).
+//
+// Any address or link event triggers a fresh dump and a diff against each map:
 // entries are added before stale ones are removed, so a valid address is
 // never missing in between. Owned by the daemon; single-threaded.
 #pragma once

@@ -98,6 +98,17 @@ Expected<void> AddressWriter::add(const IpAddress& addr, uint8_t kind) {
 
 Expected<void> AddressWriter::remove(const IpAddress& addr) {
     ig_addr_key key = make_key(addr);
+    // mark the slot first, so the program consults the hash (and no longer
+    // finds the address) from the moment the entry goes, not a moment later
+    if (slots_fd_ >= 0) {
+        uint32_t slot = ig_addr_slot_index(&key);
+        ig_addr_slot cur{};
+        if (bpf_map_lookup_elem(slots_fd_, &slot, &cur) == 0 && cur.kind != IG_ADDR_SLOT_COLLISION) {
+            cur.kind = IG_ADDR_SLOT_COLLISION;
+            if (bpf_map_update_elem(slots_fd_, &slot, &cur, BPF_ANY))
+                return Error::from_errno(errno, "writing addr_slots");
+        }
+    }
     if (bpf_map_delete_elem(addrs_fd_, &key) && errno != ENOENT)
         return Error::from_errno(errno, "removing from local_addrs");
     return rebuild_slot(ig_addr_slot_index(&key));

@@ -130,13 +130,22 @@ void Daemon::detach(Interface& iface) {
     iface.datapath.reset();
 }
 
-void Daemon::reconcile_interfaces(const Config& next) {
+bool Daemon::reconcile_interfaces(const Config& next) {
+    bool ok = true;
     for (auto it = interfaces_.begin(); it != interfaces_.end();) {
         bool kept = false;
         for (const auto& c : next.interfaces) kept = kept || c.name == it->config.name;
+        // kept, but deleted and re-created (new ifindex) or its program is gone:
+        // drop the stale state and attach again below
         if (kept) {
-            ++it;
-            continue;
+            int now = static_cast<int>(if_nametoindex(it->config.name.c_str()));
+            auto q = XdpAttachment::query(it->ifindex, kProgName);
+            if (now == it->ifindex && q && q->has_value()) {
+                ++it;
+                continue;
+            }
+            log_warn("interface changed under icmpguard (re-created, or its program was removed); attaching again",
+                     {{"interface", it->config.name}});
         }
         detach(*it);
         it = interfaces_.erase(it);
@@ -145,10 +154,16 @@ void Daemon::reconcile_interfaces(const Config& next) {
         bool present = false;
         for (const auto& i : interfaces_) present = present || i.config.name == c.name;
         if (present) continue;
-        if (auto r = attach(c); !r)
+        if (auto r = attach(c); !r) {
+            ok = false;
             log_error("attach failed", {{"interface", c.name}, {"err", r.error().message()}});
+        }
     }
-    if (auto r = sync_->resync(); !r) log_error("address sync failed", {{"err", r.error().message()}});
+    if (auto r = sync_->resync(); !r) {
+        ok = false;
+        log_error("address sync failed", {{"err", r.error().message()}});
+    }
+    return ok;
 }
 
 void Daemon::reload() {
@@ -172,6 +187,10 @@ void Daemon::reload() {
     if (!config) return fail(config.error().message());
     auto compiled = PolicyCompiler::compile(*config);
     if (!compiled) return fail(compiled.error().message());
+    // every configured interface must exist before anything changes
+    for (const auto& c : config->interfaces)
+        if (!if_nametoindex(c.name.c_str()))
+            return fail(c.where.str() + ": interface \"" + c.name + "\" does not exist");
 
     if (config->echo.reply != config_.echo.reply || config->echo.ttl != config_.echo.ttl)
         log_warn("[echo] settings changed: they take effect at the next restart");
@@ -197,12 +216,15 @@ void Daemon::reload() {
             ok = false;
             log_error("applying policy failed", {{"interface", iface.config.name}, {"err", r.error().message()}});
         }
-    reconcile_interfaces(config_);
+    if (!reconcile_interfaces(config_)) ok = false;
     count_reload(ok);
     if (ok) {
         log_info("reloaded", {{"config", options_.config_path},
                               {"reloads", std::to_string(reloads_ok_)},
                               {"duration_ms", elapsed_ms()}});
+    } else {
+        log_error("reload partly failed (see above); counted as a failure",
+                  {{"config", options_.config_path}, {"reloads_failed", std::to_string(reloads_failed_)}});
     }
     sd_notify(0, "READY=1");
 }

@@ -65,7 +65,9 @@ private:
     Expected<void> apply_policy(Interface& iface);
     void detach(Interface& iface);
     void reload();
-    void reconcile_interfaces(const Config& next);
+    // Attach interfaces new to the config (and re-created ones), detach
+    // removed ones, resync addresses. False if any of it failed.
+    bool reconcile_interfaces(const Config& next);
     Expected<void> event_loop();
     Expected<void> start_metrics();
     std::string metrics_listen(const Config& config) const;
