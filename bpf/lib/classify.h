@@ -59,9 +59,11 @@ static __always_inline int ig_ip_dst_is_group(struct xdp_md *ctx, const struct i
 /*
  * Link layer: a group source MAC, or our own MAC as source, is never valid
  * (a loop or a forgery); a group destination MAC with a unicast IP
- * destination is discarded (RFC 1122 §3.3.6).
+ * destination is discarded (RFC 1122 §3.3.6). Also notes in pkt whether a
+ * unicast destination MAC belongs to another station, which only the echo
+ * path acts on, so the iface map and the Ethernet header are read once.
  */
-static __always_inline int ig_check_l2(struct xdp_md *ctx, const struct ig_pkt *pkt)
+static __always_inline int ig_check_l2(struct xdp_md *ctx, struct ig_pkt *pkt)
 {
 	struct ethhdr *eth = ig_ptr(ctx, 0, sizeof(*eth));
 	struct ig_iface *ifc;
@@ -73,8 +75,12 @@ static __always_inline int ig_check_l2(struct xdp_md *ctx, const struct ig_pkt *
 	ifc = ig_iface_known();
 	if (ifc && ig_mac_equal(eth->h_source, ifc->mac))
 		return IG_REASON_L2_BAD_SRC;
-	if (ig_mac_is_group(eth->h_dest) && !ig_ip_dst_is_group(ctx, pkt))
-		return IG_REASON_L2_BCAST_UCAST_IP;
+	if (ig_mac_is_group(eth->h_dest)) {
+		if (!ig_ip_dst_is_group(ctx, pkt))
+			return IG_REASON_L2_BCAST_UCAST_IP;
+	} else if (ifc && !ig_mac_equal(eth->h_dest, ifc->mac)) {
+		pkt->l2_other_host = 1;
+	}
 	return IG_REASON_NONE;
 }
 

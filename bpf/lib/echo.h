@@ -28,33 +28,12 @@ static __always_inline int ig_is_echo_request(const struct ig_pkt *pkt)
 	return pkt->type == IG_ICMP6_ECHO_REQUEST;
 }
 
-/*
- * A unicast frame for another station (promiscuous mode, bridge port): not
- * ours to answer. Group destination MACs are not judged here: ig_check_l2
- * already let them through only with a group IP destination, which the
- * address checks that follow drop as echo_bcast / echo_mcast.
- */
-static __always_inline int ig_echo_check_l2(struct xdp_md *ctx)
-{
-	struct ethhdr *eth = ig_ptr(ctx, 0, sizeof(*eth));
-	struct ig_iface *ifc = ig_iface_known();
-
-	if (!eth)
-		return IG_REASON_L2_TRUNC;
-	if (ig_mac_is_group(eth->h_dest))
-		return IG_REASON_NONE;
-	if (ifc && !ig_mac_equal(eth->h_dest, ifc->mac))
-		return IG_REASON_L2_OTHER_HOST;
-	return IG_REASON_NONE;
-}
-
 /* RFC 1122 §3.2.2.6, §3.2.1.3; RFC 1812 §4.3.3.6 (rules E3, E4, E7, E8). */
 static __always_inline int ig_echo_check4(struct xdp_md *ctx, const struct ig_pkt *pkt)
 {
 	struct iphdr *iph;
 	__be32 saddr, daddr;
 	__u8 kind;
-	int reason;
 
 	if (pkt->fragment)
 		return IG_REASON_FRAG_PASS;
@@ -67,9 +46,9 @@ static __always_inline int ig_echo_check4(struct xdp_md *ctx, const struct ig_pk
 	daddr = iph->daddr;
 	if (ig_ip4_is_group(daddr))
 		return IG_REASON_ECHO_BCAST; /* smurf amplification */
-	reason = ig_echo_check_l2(ctx);
-	if (reason)
-		return reason;
+	/* a unicast frame for another station (promiscuous mode, bridge port) */
+	if (pkt->l2_other_host)
+		return IG_REASON_L2_OTHER_HOST;
 	if (ig_ip4_is_martian_src(saddr))
 		return IG_REASON_SRC_MARTIAN;
 	kind = ig_addr_kind(IG_FAMILY_IPV4, &daddr, 4);
@@ -90,7 +69,6 @@ static __always_inline int ig_echo_check6(struct xdp_md *ctx, const struct ig_pk
 	struct ipv6hdr *ip6;
 	struct in6_addr saddr, daddr;
 	__u8 kind;
-	int reason;
 
 	if (pkt->fragment && pkt->more_frags)
 		return IG_REASON_FRAG_PASS;
@@ -103,9 +81,8 @@ static __always_inline int ig_echo_check6(struct xdp_md *ctx, const struct ig_pk
 	daddr = ip6->daddr;
 	if (ig_ip6_is_multicast(&daddr))
 		return IG_REASON_ECHO_MCAST; /* RFC 4443 allows it; XDP will not amplify */
-	reason = ig_echo_check_l2(ctx);
-	if (reason)
-		return reason;
+	if (pkt->l2_other_host)
+		return IG_REASON_L2_OTHER_HOST;
 	if (ig_ip6_is_martian_src(&saddr))
 		return IG_REASON_SRC_MARTIAN;
 	kind = ig_addr_kind(IG_FAMILY_IPV6, &daddr, 16);

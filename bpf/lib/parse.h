@@ -44,6 +44,7 @@ struct ig_pkt {
 	__u8 ext_hdrs; /* IPv4: IHL > 5; IPv6: extension headers walked */
 	__u8 policy_side; /* policy_state read once per packet ... */
 	__u8 shadow; /* ... and its shadow flag */
+	__u8 l2_other_host; /* unicast dst MAC that is not this interface's (ig_check_l2) */
 };
 
 /* A pointer to size readable bytes at off, or NULL. size must be a constant. */
