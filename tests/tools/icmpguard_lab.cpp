@@ -12,8 +12,6 @@
 // Counter lines: "counter FAMILY TYPE ACTION PACKETS BYTES" and
 // "reason FAMILY REASON PACKETS BYTES".
 #include <net/if.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -34,6 +32,7 @@ extern "C" {
 #include "core/address_writer.hpp"
 #include "core/datapath.hpp"
 #include "core/names.hpp"
+#include "core/netdev.hpp"
 #include "core/policy_writer.hpp"
 #include "core/stats_reader.hpp"
 #include "test_pass.skel.h"
@@ -50,18 +49,6 @@ int fail(const std::string& msg) {
     return 1;
 }
 
-// The interface's MAC from the current network namespace (not /sys, which
-// nsenter --net leaves pointing at the namespace it was mounted in).
-bool read_mac(const std::string& iface, std::array<uint8_t, 6>& mac) {
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return false;
-    ifreq ifr{};
-    std::strncpy(ifr.ifr_name, iface.c_str(), IFNAMSIZ - 1);
-    bool ok = ioctl(fd, SIOCGIFHWADDR, &ifr) == 0;
-    close(fd);
-    if (ok) std::memcpy(mac.data(), ifr.ifr_hwaddr.sa_data, 6);
-    return ok;
-}
 
 void print_stats(const Datapath& dp) {
     auto m = dp.maps();
@@ -127,8 +114,7 @@ int cmd_serve(const std::string& iface, AttachMode mode, const std::vector<std::
     };
     if (!add_all(unicast, IG_ADDR_KIND_UNICAST) || !add_all(broadcast, IG_ADDR_KIND_BROADCAST))
         return fail("writing local addresses");
-    std::array<uint8_t, 6> mac{};
-    if (read_mac(iface, mac) && !addrs.set_mac(mac)) return fail("writing iface MAC");
+    if (auto mac = read_interface_mac(iface); mac && !addrs.set_mac(*mac)) return fail("writing iface MAC");
     auto applied = PolicyWriter(m.policy, m.policy_state).apply(table);
     if (!applied) return fail(applied.error().message());
 

@@ -187,7 +187,7 @@ int cmd_status(const Globals& g) {
             prev = &key;
         }
         if (s.ifindex) {
-            auto q = XdpAttachment::query(s.ifindex, "icmpguard_xdp");
+            auto q = XdpAttachment::query(s.ifindex, kProgramName);
             if (!q) return fail(g, q.error().message());
             s.attach = *q;
         }

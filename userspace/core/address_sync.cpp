@@ -1,10 +1,11 @@
 #include "core/address_sync.hpp"
 
+#include "core/netdev.hpp"
+
 #include <arpa/inet.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -202,16 +203,9 @@ Expected<void> refresh_mac(int ifindex, int iface_fd) {
     if (iface_fd < 0) return Ok{};
     char name[IF_NAMESIZE] = {};
     if (!if_indextoname(static_cast<unsigned>(ifindex), name)) return Ok{};  // gone: reconcile handles it
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return Error::from_errno(errno, "socket for SIOCGIFHWADDR");
-    ifreq ifr{};
-    std::memcpy(ifr.ifr_name, name, std::min(std::strlen(name), static_cast<size_t>(IFNAMSIZ - 1)));
-    int rc = ioctl(fd, SIOCGIFHWADDR, &ifr);
-    int err = errno;
-    close(fd);
-    if (rc) return Error::from_errno(err, std::string("reading the MAC of ") + name);
-    std::array<uint8_t, 6> mac{};
-    std::memcpy(mac.data(), ifr.ifr_hwaddr.sa_data, 6);
+    auto read = read_interface_mac(name);
+    if (!read) return read.error();
+    const std::array<uint8_t, 6>& mac = *read;
     uint32_t zero = 0;
     ig_iface cur{};
     if (bpf_map_lookup_elem(iface_fd, &zero, &cur) == 0 && cur.mac_known && std::memcmp(cur.mac, mac.data(), 6) == 0)

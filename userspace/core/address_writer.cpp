@@ -114,17 +114,6 @@ Expected<void> AddressWriter::remove(const IpAddress& addr) {
     return rebuild_slot(ig_addr_slot_index(&key));
 }
 
-Expected<void> AddressWriter::clear() {
-    auto keys = all_keys(addrs_fd_);
-    if (!keys) return keys.error();
-    for (const auto& k : *keys) {
-        if (bpf_map_delete_elem(addrs_fd_, &k) && errno != ENOENT)
-            return Error::from_errno(errno, "clearing local_addrs");
-        if (auto r = rebuild_slot(ig_addr_slot_index(&k)); !r) return r;
-    }
-    return Ok{};
-}
-
 Expected<void> AddressWriter::set_mac(const std::array<uint8_t, 6>& mac) {
     uint32_t zero = 0;
     ig_iface value{};

@@ -35,7 +35,6 @@ public:
     // kind: IG_ADDR_KIND_UNICAST, _BROADCAST (IPv4 directed broadcast) or _ANYCAST.
     Expected<void> add(const IpAddress& addr, uint8_t kind);
     Expected<void> remove(const IpAddress& addr);
-    Expected<void> clear();
     Expected<void> set_mac(const std::array<uint8_t, 6>& mac);
 
 private:

@@ -90,7 +90,7 @@ Expected<AttachInfo> Datapath::attach(int ifindex, AttachMode mode) {
     if (attachment_) return Error(EBUSY, "already attached to ifindex " +
                                              std::to_string(attachment_->info().ifindex));
     if (loaded_) return Error(EINVAL, "attach() needs an unloaded program: libxdp loads it");
-    auto att = XdpAttachment::attach(skel_->obj, "icmpguard_xdp", ifindex, mode);
+    auto att = XdpAttachment::attach(skel_->obj, kProgramName, ifindex, mode);
     if (!att) return att.error().wrap("ifindex " + std::to_string(ifindex));
     attachment_ = std::move(att.value());
     loaded_ = true;

@@ -23,6 +23,9 @@ struct icmpguard_bpf;  // the generated skeleton, seen only by datapath.cpp
 
 namespace icmpguard {
 
+// The XDP program's name in the object, in libxdp and in `bpftool prog`.
+inline constexpr const char* kProgramName = "icmpguard_xdp";
+
 // Restart-class settings, frozen into the program's .rodata at load.
 struct LoadOptions {
     bool reply_enabled = true;

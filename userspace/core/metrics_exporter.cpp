@@ -101,7 +101,7 @@ ScrapeSample read_sample(const MetricsSource::View& view, const std::string& ver
         if (bpf_map_lookup_elem(iface->policy_state.get(), &zero, &st) == 0) s.policy_generation = st.generation;
         // Asked at scrape time, so a program removed behind our back (ip link
         // set dev X xdp off) shows as 0 instead of the daemon's belief.
-        auto q = XdpAttachment::query(iface->ifindex, "icmpguard_xdp");
+        auto q = XdpAttachment::query(iface->ifindex, kProgramName);
         if (q) {
             s.attached = q->has_value();
             if (*q) s.mode = (*q)->mode;

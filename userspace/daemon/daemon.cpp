@@ -2,9 +2,7 @@
 
 #include <net/if.h>
 #include <poll.h>
-#include <sys/ioctl.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 
 #include <cerrno>
@@ -31,7 +29,6 @@ extern "C" {
 namespace icmpguard {
 namespace {
 
-constexpr const char* kProgName = "icmpguard_xdp";
 
 uint64_t monotonic_usec() {
     timespec ts{};
@@ -39,16 +36,6 @@ uint64_t monotonic_usec() {
     return static_cast<uint64_t>(ts.tv_sec) * 1000000u + static_cast<uint64_t>(ts.tv_nsec) / 1000u;
 }
 
-// Interface MAC from the current network namespace.
-bool interface_mac(const std::string& name, std::array<uint8_t, 6>& mac) {
-    UniqueFd fd(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    if (!fd.valid()) return false;
-    ifreq ifr{};
-    std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
-    if (ioctl(fd.get(), SIOCGIFHWADDR, &ifr) != 0) return false;
-    std::memcpy(mac.data(), ifr.ifr_hwaddr.sa_data, 6);
-    return true;
-}
 
 }  // namespace
 
@@ -88,7 +75,7 @@ Expected<void> Daemon::attach(const InterfaceConfig& config) {
     auto dp = Datapath::open(load);
     if (!dp) return dp.error().wrap("interface " + config.name);
 
-    auto stale = XdpAttachment::remove_stale(iface.ifindex, kProgName);
+    auto stale = XdpAttachment::remove_stale(iface.ifindex, kProgramName);
     if (!stale) return stale.error().wrap("interface " + config.name);
     if (*stale)
         log_warn("replaced an icmpguard program left attached by an earlier run",
@@ -99,11 +86,9 @@ Expected<void> Daemon::attach(const InterfaceConfig& config) {
     iface.info = *info;
     iface.datapath = std::move(dp.value());
 
+    // the interface MAC and the addresses come from the address sync's resync,
+    // which every attach is followed by
     auto m = iface.datapath->maps();
-    std::array<uint8_t, 6> mac{};
-    if (interface_mac(config.name, mac)) {
-        if (auto r = AddressWriter(m.local_addrs, m.iface).set_mac(mac); !r) return r;
-    }
     if (auto r = apply_policy(iface); !r) return r;
     sync_->add_target(iface.ifindex, m);
     log_info("attached", {{"interface", config.name},
@@ -139,7 +124,7 @@ bool Daemon::reconcile_interfaces(const Config& next) {
         // drop the stale state and attach again below
         if (kept) {
             int now = static_cast<int>(if_nametoindex(it->config.name.c_str()));
-            auto q = XdpAttachment::query(it->ifindex, kProgName);
+            auto q = XdpAttachment::query(it->ifindex, kProgramName);
             if (now == it->ifindex && q && q->has_value()) {
                 ++it;
                 continue;
