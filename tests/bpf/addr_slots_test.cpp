@@ -44,20 +44,16 @@ Bytes echo6_to(const std::string& dst, const std::string& src = "2001:db8::1") {
     return icmp6_frame({}, {.src = src, .dst = dst}, {.type = 128, .payload = Bytes(24, 0x5a)});
 }
 
-class AddrSlots : public ::testing::Test {
+class AddrSlots : public LabTest {
 protected:
     void SetUp() override {
-        std::string why;
-        h_ = BpfHarness::create(LoadOptions{}, &why);
-        if (!h_) IG_SKIP_OR_FAIL("cannot load the XDP program: " << why);
-        auto lab = h_->install_lab();
-        ASSERT_TRUE(lab.has_value()) << lab.error().message();
+        LabTest::SetUp();
+        if (!set_up()) return;
         trio_ = colliding_v6(3);
         ASSERT_EQ(trio_.size(), 3u) << "no three colliding addresses found";
     }
     uint32_t action_for(const std::string& dst) { return h_->run(echo6_to(dst)).action; }
 
-    std::unique_ptr<BpfHarness> h_;
     std::vector<std::string> trio_;  // same slot; [0] and [1] local, [2] never
 };
 

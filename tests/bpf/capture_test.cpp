@@ -17,14 +17,11 @@ extern "C" {
 namespace icmpguard::test {
 namespace {
 
-class Capture : public ::testing::Test {
+class Capture : public LabTest {
 protected:
     void SetUp() override {
-        std::string why;
-        h_ = BpfHarness::create(LoadOptions{}, &why);
-        if (!h_) IG_SKIP_OR_FAIL("cannot load the XDP program: " << why);
-        auto lab = h_->install_lab();
-        ASSERT_TRUE(lab.has_value()) << lab.error().message();
+        LabTest::SetUp();
+        if (!set_up()) return;
         rb_ = ring_buffer__new(h_->datapath().maps().capture_ring, &Capture::on_record, this, nullptr);
         ASSERT_NE(rb_, nullptr);
     }
@@ -50,7 +47,6 @@ protected:
         return 0;
     }
 
-    std::unique_ptr<BpfHarness> h_;
     ring_buffer* rb_ = nullptr;
     std::vector<ig_capture_record> records_;
 };

@@ -50,26 +50,18 @@ Bytes req4(Ipv4Spec ip, EthSpec eth = {}) { return icmp4_frame(eth, ip, ping4(56
 Bytes req6(Ipv6Spec ip, EthSpec eth = {}) { return icmp6_frame(eth, ip, ping6(56)); }
 
 // #29: the request whose stored checksum is `target`, by solving the first
-// payload word (len >= 2). A full computation never stores 0xffff, so that
-// value is written over data that sums to the same as for 0x0000: both verify.
+// payload word (len >= 2). 0xffff, which a full computation never stores,
+// is reachable too; both it and 0x0000 verify.
 template <class Build>
 IcmpSpec with_stored_csum(IcmpSpec s, uint16_t target, Build build) {
-    const uint16_t want = target == 0xffff ? 0x0000 : target;
     s.payload[0] = s.payload[1] = 0;
-    Bytes m0 = build(s);
-    uint16_t sum0 = static_cast<uint16_t>(~(m0[2] << 8 | m0[3]));  // everything but the word
-    for (uint32_t w = 0; w <= 0xffff; ++w) {
-        uint32_t sum = sum0 + w;
-        sum = (sum & 0xffff) + (sum >> 16);
-        if (static_cast<uint16_t>(~sum) != want) continue;
-        s.payload[0] = static_cast<uint8_t>(w >> 8);
-        s.payload[1] = static_cast<uint8_t>(w);
-        Bytes m = build(s);
-        if ((m[2] << 8 | m[3]) != want) break;
-        if (target == 0xffff) s.checksum = 0xffff;
-        return s;
-    }
-    throw std::logic_error("cannot solve for the checksum");
+    s.checksum.reset();
+    Bytes m0 = build(s);  // checksum computed with the word at zero: ~(everything else)
+    uint16_t w = free_word_for_checksum(static_cast<uint16_t>(~(m0[2] << 8 | m0[3])), target);
+    s.payload[0] = static_cast<uint8_t>(w >> 8);
+    s.payload[1] = static_cast<uint8_t>(w);
+    s.checksum = target;
+    return s;
 }
 
 IcmpSpec ping4_csum(size_t len, uint16_t target) {

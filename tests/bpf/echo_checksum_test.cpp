@@ -27,17 +27,6 @@ extern "C" {
 namespace icmpguard::test {
 namespace {
 
-std::string hex16(uint32_t v) {
-    char buf[16];
-    std::snprintf(buf, sizeof(buf), "0x%04X", v);
-    return buf;
-}
-
-uint16_t oc_add(uint16_t a, uint16_t b) {
-    uint32_t s = static_cast<uint32_t>(a) + b;
-    return static_cast<uint16_t>((s & 0xffff) + (s >> 16));
-}
-
 uint16_t be16(const Bytes& b, size_t off) { return static_cast<uint16_t>(b[off] << 8 | b[off + 1]); }
 
 constexpr size_t kL3 = 14;  // no VLAN tags here
@@ -84,7 +73,7 @@ EchoCase make_echo(bool v6, uint16_t stored, size_t payload_len, size_t pad_to =
     uint32_t pseudo = v6 ? ip6_pseudo_sum(ip6(ip6s.src), ip6(ip6s.dst), static_cast<uint32_t>(m.size()), 58)
                          : 0;
     // checksum field t and free word w must make the sum all ones: w = ~(S + t)
-    set_free_word(static_cast<uint16_t>(~oc_add(ones_sum(m.data(), m.size(), pseudo), stored)));
+    set_free_word(free_word_for_checksum(ones_sum(m.data(), m.size(), pseudo), stored));
     icmp.checksum = stored;
 
     EchoCase c;

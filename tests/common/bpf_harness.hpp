@@ -12,6 +12,8 @@
 #pragma once
 
 #include <cstdlib>
+
+#include <gtest/gtest.h>
 #include <map>
 #include <memory>
 #include <string>
@@ -77,6 +79,23 @@ public:
 private:
     explicit BpfHarness(std::unique_ptr<Datapath> dp) : dp_(std::move(dp)) {}
     std::unique_ptr<Datapath> dp_;
+};
+
+// A test with a freshly loaded program of its own and the lab installed.
+// Derived fixtures call LabTest::SetUp() first and return if it did not
+// finish (skipped, or a fatal failure).
+class LabTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        std::string why;
+        h_ = BpfHarness::create(LoadOptions{}, &why);
+        if (!h_) IG_SKIP_OR_FAIL("cannot load the XDP program: " << why);
+        auto lab = h_->install_lab();
+        ASSERT_TRUE(lab.has_value()) << lab.error().message();
+    }
+    bool set_up() const { return h_ && !IsSkipped() && !HasFatalFailure(); }
+
+    std::unique_ptr<BpfHarness> h_;
 };
 
 }  // namespace icmpguard::test

@@ -53,6 +53,12 @@ uint16_t internet_checksum(const uint8_t* data, size_t len, uint32_t initial) {
     return static_cast<uint16_t>(~ones_sum(data, len, initial));
 }
 
+uint16_t free_word_for_checksum(uint16_t sum_without, uint16_t stored) {
+    const uint8_t two[4] = {static_cast<uint8_t>(sum_without >> 8), static_cast<uint8_t>(sum_without),
+                            static_cast<uint8_t>(stored >> 8), static_cast<uint8_t>(stored)};
+    return static_cast<uint16_t>(~ones_sum(two, sizeof(two)));
+}
+
 uint32_t ip6_pseudo_sum(const std::array<uint8_t, 16>& src, const std::array<uint8_t, 16>& dst,
                         uint32_t upper_len, uint8_t next_header) {
     uint32_t sum = 0;
@@ -250,6 +256,12 @@ std::string hex(const Bytes& b) {
         else s += ' ';
     }
     return s;
+}
+
+std::string hex16(uint32_t v) {
+    char buf[16];
+    std::snprintf(buf, sizeof(buf), "0x%04X", v);
+    return buf;
 }
 
 }  // namespace icmpguard::test

@@ -27,6 +27,13 @@ uint16_t ones_sum(const uint8_t* data, size_t len, uint32_t initial = 0);
 // The checksum to store: ~ones_sum. 0xffff for an all-zero message; otherwise
 // never 0xffff (the canonical value of a full computation).
 uint16_t internet_checksum(const uint8_t* data, size_t len, uint32_t initial = 0);
+// The value of one free 16-bit word that makes a message verify with `stored`
+// in its checksum field, given `sum_without` = ones_sum of the message with
+// that word and the checksum field zero (pseudo-header included). All words
+// must sum to all ones, so w = ~(S + stored). Every stored value is
+// reachable, 0xffff included (which a full computation never produces).
+uint16_t free_word_for_checksum(uint16_t sum_without, uint16_t stored);
+
 // Sum of the IPv6 pseudo-header (RFC 8200 §8.1), unfolded.
 uint32_t ip6_pseudo_sum(const std::array<uint8_t, 16>& src, const std::array<uint8_t, 16>& dst,
                         uint32_t upper_len, uint8_t next_header);
@@ -122,5 +129,6 @@ bool icmp4_checksum_ok(const Bytes& frame, size_t l3_off);
 bool icmp6_checksum_ok(const Bytes& frame, size_t l3_off);
 
 std::string hex(const Bytes& b);
+std::string hex16(uint32_t v);  // "0x1A2B"
 
 }  // namespace icmpguard::test

@@ -34,12 +34,6 @@ extern "C" {
 namespace icmpguard::test {
 namespace {
 
-std::string hex16(uint32_t v) {
-    char buf[16];
-    std::snprintf(buf, sizeof(buf), "0x%04X", v);
-    return buf;
-}
-
 // ---- independent reference (network-order values, RFC 1624) ------------
 
 // One's-complement addition of two 16-bit values, end-around carry.
@@ -151,7 +145,7 @@ Message make_request(bool v6, size_t payload_len, size_t free_off, uint16_t stor
     // With the checksum field = stored and the free word = w, the sum must be
     // all ones: S + stored + w == 0xFFFF, so w = ~(S + stored).
     uint16_t s = ones_sum(m.bytes.data(), m.bytes.size(), m.pseudo);
-    put16(&m.bytes[free_off], static_cast<uint16_t>(~oc_add(s, stored)));
+    put16(&m.bytes[free_off], free_word_for_checksum(s, stored));
     put16(&m.bytes[2], stored);
     return m;
 }
@@ -244,7 +238,7 @@ std::vector<uint8_t> ip4_header_with_checksum(uint8_t ttl, uint16_t stored) {
     std::vector<uint8_t> h = {0x45, 0x00, 0x00, 0x54, 0x00, 0x00, 0x40, 0x00, ttl, 0x01,
                               0x00, 0x00, 198,  51,   100,  1,    198,  51,   100,  2};
     uint16_t s = ones_sum(h.data(), h.size());
-    put16(&h[4], static_cast<uint16_t>(~oc_add(s, stored)));
+    put16(&h[4], free_word_for_checksum(s, stored));
     put16(&h[10], stored);
     return h;
 }

@@ -307,3 +307,24 @@ TEST(OracleReplies, Echo6ReplySwapsAddressesResetsHopLimitAndVerifies) {
 
 }  // namespace
 }  // namespace icmpguard::test
+
+namespace icmpguard::test {
+namespace {
+
+// The shared solver the checksum tests build their requests with: for every
+// stored value, the solved message verifies and carries exactly that value.
+TEST(PacketBuilder, FreeWordForChecksumReachesEveryStoredValue) {
+    Bytes m = {0x08, 0x00, 0x00, 0x00, 0x42, 0x42, 0x00, 0x01, 0x00, 0x00, 0x61, 0x62, 0x63};
+    const uint16_t without = ones_sum(m.data(), m.size());  // checksum field and free word (8..9) zero
+    for (uint32_t stored = 0; stored <= 0xffff; ++stored) {
+        uint16_t w = free_word_for_checksum(without, static_cast<uint16_t>(stored));
+        m[8] = static_cast<uint8_t>(w >> 8);
+        m[9] = static_cast<uint8_t>(w);
+        m[2] = static_cast<uint8_t>(stored >> 8);
+        m[3] = static_cast<uint8_t>(stored);
+        ASSERT_EQ(ones_sum(m.data(), m.size()), 0xffff) << "stored " << hex16(stored);
+    }
+}
+
+}  // namespace
+}  // namespace icmpguard::test
