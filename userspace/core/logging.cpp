@@ -71,20 +71,20 @@ std::string trim_newline(const char* text) {
     return s;
 }
 
-int libbpf_print(enum libbpf_print_level level, const char* fmt, va_list args) {
+// libbpf's and libxdp's messages: warnings stay warnings, the rest is debug.
+int forward_library_log(bool warn, const char* component, const char* fmt, va_list args) {
     char buf[1024];
     std::vsnprintf(buf, sizeof(buf), fmt, args);
-    LogLevel l = level == LIBBPF_WARN ? LogLevel::Warn : LogLevel::Debug;
-    log_event(l, trim_newline(buf), {{"component", "libbpf"}});
+    log_event(warn ? LogLevel::Warn : LogLevel::Debug, trim_newline(buf), {{"component", component}});
     return 0;
 }
 
+int libbpf_print(enum libbpf_print_level level, const char* fmt, va_list args) {
+    return forward_library_log(level == LIBBPF_WARN, "libbpf", fmt, args);
+}
+
 int libxdp_print(enum libxdp_print_level level, const char* fmt, va_list args) {
-    char buf[1024];
-    std::vsnprintf(buf, sizeof(buf), fmt, args);
-    LogLevel l = level == LIBXDP_WARN ? LogLevel::Warn : LogLevel::Debug;
-    log_event(l, trim_newline(buf), {{"component", "libxdp"}});
-    return 0;
+    return forward_library_log(level == LIBXDP_WARN, "libxdp", fmt, args);
 }
 
 }  // namespace
