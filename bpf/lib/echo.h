@@ -176,11 +176,11 @@ static __always_inline int ig_build_reply(struct xdp_md *ctx, const struct ig_pk
 }
 
 /*
- * May this echo request be answered in XDP? IG_REASON_NONE if so, else the
- * reason. On success link padding has been trimmed and the checksum
- * verified; the frame is otherwise untouched.
+ * Would this echo request be answered in XDP, addresses and form permitting?
+ * IG_REASON_NONE if so, else the reason. Reads only; the rate limiter runs
+ * next, then ig_echo_intact().
  */
-static __always_inline int ig_echo_eligible(struct xdp_md *ctx, struct ig_pkt *pkt)
+static __always_inline int ig_echo_answerable(struct xdp_md *ctx, const struct ig_pkt *pkt)
 {
 	int reason;
 
@@ -194,10 +194,18 @@ static __always_inline int ig_echo_eligible(struct xdp_md *ctx, struct ig_pkt *p
 		return reason;
 	if (pkt->code != 0)
 		return IG_REASON_ECHO_CODE_NZ; /* the kernel answers, keeping the code */
-
 	if (pkt->ip_end - pkt->l4_off > IG_CSUM_MAX_BYTES)
 		return IG_REASON_ECHO_TOO_LONG; /* a jumbo echo in generic mode: the kernel answers */
+	return IG_REASON_NONE;
+}
 
+/*
+ * Is the request intact? The costliest check, so it runs after the limiter:
+ * a flood over its limit is refused before its payload is summed. On
+ * success link padding has been trimmed and the checksum verified.
+ */
+static __always_inline int ig_echo_intact(struct xdp_md *ctx, struct ig_pkt *pkt)
+{
 	/* E6: the IP length wins; link padding is cut before it can be summed or echoed */
 	if (pkt->ip_end < pkt->frame_len) {
 		if (bpf_xdp_adjust_tail(ctx, (int)pkt->ip_end - (int)pkt->frame_len))

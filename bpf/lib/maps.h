@@ -92,4 +92,44 @@ struct {
 	__type(value, struct ig_iface);
 } iface SEC(".maps");
 
+/* Writer: PolicyWriter. Rate-limit parameters, one per policy side. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, IG_POLICY_SIDES);
+	__type(key, __u32);
+	__type(value, struct ig_rl_params);
+} rl_params SEC(".maps");
+
+/* Writer: PolicyWriter. Per-type ceilings, indexed like policy. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, IG_RL_TYPE_RATE_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct ig_rl_rate);
+} rl_type_rates SEC(".maps");
+
+/* Writer: BPF (compare-and-swap). Shared bucket states (TATs). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, IG_RL_SHARED_ENTRIES);
+	__type(key, __u32);
+	__type(value, __u64);
+} rl_shared SEC(".maps");
+
+/* Writer: BPF. Per-source buckets; the loader sets max_entries (`sources`). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, IG_RL_SOURCES_DEFAULT);
+	__type(key, struct ig_rl_key);
+	__type(value, struct ig_rl_source);
+} rl_sources SEC(".maps");
+
+/* Writer: BPF. Each CPU's budget for adding sources to rl_sources. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ig_rl_cpu);
+} rl_new_sources SEC(".maps");
+
 #endif /* ICMPGUARD_BPF_MAPS_H */

@@ -45,6 +45,8 @@ struct ig_pkt {
 	__u8 policy_side; /* policy_state read once per packet ... */
 	__u8 shadow; /* ... and its shadow flag */
 	__u8 l2_other_host; /* unicast dst MAC that is not this interface's (ig_check_l2) */
+	__u8 rule_flags; /* IG_RULE_F_* of the policy rule that matched */
+	__u8 rl_done; /* the rate limiter has seen this packet */
 };
 
 /* A pointer to size readable bytes at off, or NULL. size must be a constant. */

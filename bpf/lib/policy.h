@@ -26,8 +26,11 @@ static __always_inline void ig_policy_snapshot(struct ig_pkt *pkt)
 	pkt->shadow = (state->flags & IG_POLICY_F_SHADOW) != 0;
 }
 
-/* The ig_action for the packet's (family, type, code). Unknown values pass. */
-static __always_inline __u8 ig_policy_action(const struct ig_pkt *pkt)
+/*
+ * The ig_action for the packet's (family, type, code); unknown values pass.
+ * Notes the rule's flags in pkt->rule_flags.
+ */
+static __always_inline __u8 ig_policy_action(struct ig_pkt *pkt)
 {
 	__u32 idx = ig_policy_index(pkt->policy_side & 1, pkt->family & 1, pkt->type);
 	struct ig_policy_row *row;
@@ -36,7 +39,9 @@ static __always_inline __u8 ig_policy_action(const struct ig_pkt *pkt)
 	row = bpf_map_lookup_elem(&policy, &idx);
 	if (!row)
 		return IG_ACTION_PASS;
-	action = row->code_action[pkt->code] & IG_POLICY_ACTION_MASK;
+	action = row->code_action[pkt->code];
+	pkt->rule_flags = action & ~IG_POLICY_ACTION_MASK;
+	action &= IG_POLICY_ACTION_MASK;
 	if (action == IG_ACTION_DROP || action == IG_ACTION_REPLY)
 		return action;
 	return IG_ACTION_PASS;

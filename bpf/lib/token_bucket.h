@@ -1,25 +1,29 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Token-bucket arithmetic for the rate limiters (RFC-NOTES §5.3), as a plain
- * C function with no BPF helpers: the XDP program and the unit tests compile
- * the same code, so refill, cap and overflow behaviour are tested on what
- * ships. The clock is whatever the caller passes (jiffies, ns); rate is in
- * token units per clock unit, one packet costs `cost` units (fixed point:
- * cost = 1 packet, e.g. 10^6 units, so fractional rates per tick work).
+ * Token-bucket arithmetic for the rate limiters (RFC-NOTES §5.3), in GCRA
+ * form ("virtual scheduling", ITU-T I.371): a bucket is one u64, its
+ * theoretical arrival time (TAT). A packet conforms when TAT <= now +
+ * tolerance; admitting it moves TAT to max(TAT, now) + credits * interval.
+ * That is exactly a token bucket of rate 1/interval and depth burst, where
+ * tolerance = (burst - 1) * interval, but with one word of state, so shared
+ * buckets can be updated with a single compare-and-swap, and a zeroed state
+ * (TAT in the past) is a full bucket with no special case.
  *
- * 64-bit throughout. Overflow cannot happen when the parameters satisfy
- * ig_bucket_params_ok(): the elapsed time is clamped to what refills an
- * empty bucket (so a long idle period gives exactly `cap`), and
- * tokens + elapsed * rate stays below 2^64.
+ * Plain C with no BPF helpers: the XDP program and the unit tests compile
+ * this same code.
  *
- * Concurrency: callers update buckets without atomics; a racing update on
- * another CPU can be lost, which only makes the limit slightly loose (at
- * most about one packet per CPU), never stuck (BENCH-NOTES §5).
+ * 64-bit and overflow-free for every rate ig_rl_rate_from_pps() accepts:
+ * interval <= IG_RL_INTERVAL_MAX (1e9), tolerance <= IG_RL_TOLERANCE_MAX
+ * (2^61), credits <= 2 and now < 2^62 (146 years of uptime in ns), so
+ * now + tolerance and TAT + credits * interval stay below 2^63. An idle
+ * bucket never accumulates more than its burst: TAT is clamped to now.
  */
 #ifndef ICMPGUARD_BPF_TOKEN_BUCKET_H
 #define ICMPGUARD_BPF_TOKEN_BUCKET_H
 
 #include <linux/types.h>
+
+#include "icmpguard/abi.h"
 
 #ifdef __bpf__
 #define IG_TB_INLINE static __always_inline
@@ -27,46 +31,56 @@
 #define IG_TB_INLINE static inline
 #endif
 
-struct ig_bucket {
-	__u64 tokens; /* token units available, <= cap */
-	__u64 last; /* clock value of the last refill */
-};
-
-/* Largest value either of cap and rate may take: their sum stays < 2^63. */
-#define IG_BUCKET_PARAM_MAX (1ULL << 62)
-
-/* Parameters the arithmetic is defined for (config validation uses this). */
-IG_TB_INLINE int ig_bucket_params_ok(__u64 rate, __u64 cap, __u64 cost)
+/* Does a packet at `now` conform to a bucket whose TAT is `tat`? */
+IG_TB_INLINE int ig_tb_conforms(__u64 tat, __u64 now, const struct ig_rl_rate *rate)
 {
-	return rate > 0 && rate <= IG_BUCKET_PARAM_MAX && cap <= IG_BUCKET_PARAM_MAX && cost > 0 &&
-	       cost <= cap;
+	return tat <= now + rate->tolerance_ns;
+}
+
+/* The TAT after admitting a packet that spends `credits` packets' worth. */
+IG_TB_INLINE __u64 ig_tb_advance(__u64 tat, __u64 now, const struct ig_rl_rate *rate, __u32 credits)
+{
+	__u64 base = tat > now ? tat : now;
+
+	return base + (__u64)credits * rate->interval_ns;
 }
 
 /*
- * Refill b to `now`, then take `cost` units if available. Returns 1 if the
- * packet may go, 0 if it is over the limit (nothing is taken then). A clock
- * that went backwards (another CPU's jiffies read a moment earlier) refills
- * nothing.
+ * Check and spend one packet from a bucket one CPU owns (or may race on:
+ * a lost update only makes the limit looser by that packet, BENCH-NOTES
+ * §5). Returns 1 if the packet may go; a refused packet spends nothing.
  */
-IG_TB_INLINE int ig_bucket_take(struct ig_bucket *b, __u64 now, __u64 rate, __u64 cap, __u64 cost)
+IG_TB_INLINE int ig_tb_take(__u64 *tat, __u64 now, const struct ig_rl_rate *rate)
 {
-	__u64 elapsed = now > b->last ? now - b->last : 0;
-	/* time to fill an empty bucket, rounded up: more can never add anything */
-	__u64 fill = cap / rate + 1;
-	__u64 tokens;
-
-	if (elapsed > fill)
-		elapsed = fill;
-	tokens = b->tokens + elapsed * rate; /* <= cap + (cap/rate + 1) * rate < 2^64 */
-	if (tokens > cap)
-		tokens = cap;
-	if (now > b->last)
-		b->last = now;
-	if (tokens < cost) {
-		b->tokens = tokens;
+	if (!rate->interval_ns)
+		return 1;
+	if (!ig_tb_conforms(*tat, now, rate))
 		return 0;
-	}
-	b->tokens = tokens - cost;
+	*tat = ig_tb_advance(*tat, now, rate, 1);
+	return 1;
+}
+
+/*
+ * A rate of `pps` packets per second with `burst` packets at once, or 0 if
+ * the pair is out of range (pps 1..1e9, burst 1..IG_RL_TOLERANCE_MAX /
+ * interval + 1). pps == 0 means "no limit": interval 0.
+ */
+IG_TB_INLINE int ig_rl_rate_from_pps(__u64 pps, __u64 burst, struct ig_rl_rate *out)
+{
+	__u64 interval;
+
+	out->interval_ns = 0;
+	out->tolerance_ns = 0;
+	if (pps == 0)
+		return 1;
+	if (pps > 1000000000ULL || burst == 0)
+		return 0;
+	/* rounded to nearest: the error is under 0.5 ns a packet */
+	interval = (1000000000ULL + pps / 2) / pps;
+	if (interval > IG_RL_INTERVAL_MAX || burst - 1 > IG_RL_TOLERANCE_MAX / interval)
+		return 0;
+	out->interval_ns = interval;
+	out->tolerance_ns = (burst - 1) * interval;
 	return 1;
 }
 

@@ -100,6 +100,12 @@ struct ig_policy_state {
 
 /* Shadow mode: decide and count everything, but pass every packet. */
 #define IG_POLICY_F_SHADOW 0x1
+
+/*
+ * Per-rule flags in the high nibble of a policy row byte.
+ * NO_LIMIT: never rate-limited (PMTUD messages, on-link ND/MLD by default).
+ */
+#define IG_RULE_F_NO_LIMIT 0x10
 IG_STATIC_ASSERT(sizeof(struct ig_policy_state) == 16, "ig_policy_state layout");
 
 /* ---- addresses (AddressSync writes; BPF reads) ------------------------- */
@@ -194,6 +200,105 @@ struct ig_capture_record {
 IG_STATIC_ASSERT(sizeof(struct ig_capture_record) == 24 + IG_CAPTURE_SNAPLEN_MAX, "ig_capture_record layout");
 
 #define IG_CAPTURE_RING_BYTES (256 * 1024)
+
+/* ---- rate limiting (PolicyWriter writes the params; BPF the state) ----- */
+
+/*
+ * Two budgets that never share credit (RFC-NOTES §5.4 rule 4):
+ * IG_RL_ECHO   echo requests: the ones XDP answers, and the ones it hands to
+ *              the kernel to answer (options, fragments, code != 0, ...);
+ * IG_RL_OTHER  every other ICMP message passed to the kernel.
+ * Dropped packets never meet a limiter: they cost nothing downstream.
+ */
+#define IG_RL_ECHO 0
+#define IG_RL_OTHER 1
+#define IG_RL_CLASSES 2
+
+/*
+ * A rate in GCRA form (the "virtual scheduling" token bucket): one packet
+ * every interval_ns, with up to burst packets at once, where
+ * tolerance_ns = (burst - 1) * interval_ns. interval_ns == 0: no limit.
+ * State is one u64 per bucket, the theoretical arrival time (TAT): a zeroed
+ * state is a full bucket. Arithmetic in bpf/lib/token_bucket.h.
+ */
+struct ig_rl_rate {
+	__u64 interval_ns;
+	__u64 tolerance_ns;
+};
+IG_STATIC_ASSERT(sizeof(struct ig_rl_rate) == 16, "ig_rl_rate layout");
+
+/* Largest interval and tolerance a config may produce: sums stay < 2^63. */
+#define IG_RL_INTERVAL_MAX 1000000000ULL /* 1 packet per second */
+#define IG_RL_TOLERANCE_MAX (1ULL << 61)
+
+/*
+ * rl_params: ARRAY of IG_POLICY_SIDES, one per policy side, so limits flip
+ * together with the policy table they belong to (same policy_state read).
+ */
+#define IG_RL_F_ENABLED 0x1
+
+struct ig_rl_params {
+	__u32 flags; /* IG_RL_F_*; 0 = limiter off */
+	__u32 ip4_mask; /* source prefix mask, network order */
+	__u32 ip6_mask[4]; /* source prefix mask, network order */
+	struct ig_rl_rate per_source[IG_RL_CLASSES]; /* per source prefix */
+	struct ig_rl_rate total[IG_RL_CLASSES]; /* aggregate, all sources */
+	struct ig_rl_rate new_sources; /* per CPU: sources added to rl_sources */
+};
+IG_STATIC_ASSERT(sizeof(struct ig_rl_params) == 104, "ig_rl_params layout");
+
+/*
+ * rl_type_rates: ARRAY indexed like policy (ig_policy_index): the optional
+ * per-type aggregate ceiling of (side, family, type). The type's budget
+ * applies to whichever class the type falls in.
+ */
+#define IG_RL_TYPE_RATE_ENTRIES IG_POLICY_ENTRIES
+
+/*
+ * rl_shared: ARRAY of the shared (all-source) bucket states, one TAT each:
+ * per (family, type) ceilings first, then the per-class aggregates.
+ * Updated with compare-and-swap: several CPUs spend from them at once.
+ */
+#define IG_RL_SHARED_TOTAL_BASE (IG_ICMP_FAMILIES * IG_ICMP_TYPES)
+#define IG_RL_SHARED_ENTRIES (IG_RL_SHARED_TOTAL_BASE + IG_RL_CLASSES)
+IG_ABI_INLINE __u32 ig_rl_type_slot(__u32 family, __u32 type)
+{
+	return family * IG_ICMP_TYPES + type;
+}
+
+/*
+ * rl_sources: LRU_HASH, sized by the config (`sources`), keyed by the
+ * source address masked to its prefix. IPv4 uses addr[0..3]. A zeroed
+ * value is a source with full buckets.
+ */
+struct ig_rl_key {
+	__u8 family; /* IG_FAMILY_IPV4 or IG_FAMILY_IPV6 */
+	__u8 pad[3];
+	__u8 addr[16]; /* network order, masked */
+};
+IG_STATIC_ASSERT(sizeof(struct ig_rl_key) == 20, "ig_rl_key layout");
+
+struct ig_rl_source {
+	__u64 tat[IG_RL_CLASSES]; /* per-source bucket of each class */
+	__u64 limited; /* packets from this source refused by any limiter */
+	__u64 last_limited_ns; /* coarse monotonic ns of the last refusal; 0 = never */
+};
+IG_STATIC_ASSERT(sizeof(struct ig_rl_source) == 32, "ig_rl_source layout");
+
+#define IG_RL_SOURCES_DEFAULT 65536
+
+/*
+ * rl_new_sources: PERCPU_ARRAY of one. This CPU's bucket (TAT) for adding
+ * sources to rl_sources, and how many it added and refused: the budget in
+ * front of the LRU that keeps a random-source flood from evicting
+ * well-behaved sources.
+ */
+struct ig_rl_cpu {
+	__u64 tat;
+	__u64 inserted; /* sources added to rl_sources */
+	__u64 refused; /* new sources refused: budget spent (rl_source_flood) */
+};
+IG_STATIC_ASSERT(sizeof(struct ig_rl_cpu) == 24, "ig_rl_cpu layout");
 
 /* ---- interface (the loader writes at attach; BPF reads) ---------------- */
 

@@ -83,7 +83,11 @@
 	X(IG_REASON_MRD_INVALID, "mrd_invalid", IG_ACTION_DROP)       \
 	X(IG_REASON_PTB_BELOW_MIN, "ptb_below_min", IG_ACTION_DROP)   \
 	X(IG_REASON_TRIM_FAILED, "trim_failed", IG_ACTION_PASS)      \
-	X(IG_REASON_ECHO_TOO_LONG, "echo_too_long", IG_ACTION_PASS)
+	X(IG_REASON_ECHO_TOO_LONG, "echo_too_long", IG_ACTION_PASS)   \
+	X(IG_REASON_RL_SOURCE, "rl_source", IG_ACTION_RATE_LIMITED)   \
+	X(IG_REASON_RL_TYPE, "rl_type", IG_ACTION_RATE_LIMITED)       \
+	X(IG_REASON_RL_TOTAL, "rl_total", IG_ACTION_RATE_LIMITED)     \
+	X(IG_REASON_RL_SOURCE_FLOOD, "rl_source_flood", IG_ACTION_RATE_LIMITED)
 
 /* What an entry of the local-address map says about an address. */
 #define IG_ADDR_KIND_LIST(X)                      \
@@ -108,5 +112,9 @@ enum ig_addr_kind { IG_ADDR_KIND_LIST(IG_X_ENUM) IG_ADDR_KIND_COUNT };
  */
 #define IG_X_PASS_BIT(id, label, action) | ((action) == IG_ACTION_PASS ? (1ULL << (id)) : 0ULL)
 #define IG_REASON_PASS_MASK (0ULL IG_REASON_LIST(IG_X_PASS_BIT))
+
+/* Bit r set <=> reason r is a rate limiter's refusal (rate_limited). */
+#define IG_X_RL_BIT(id, label, action) | ((action) == IG_ACTION_RATE_LIMITED ? (1ULL << (id)) : 0ULL)
+#define IG_REASON_RL_MASK (0ULL IG_REASON_LIST(IG_X_RL_BIT))
 
 #endif /* ICMPGUARD_LISTS_H */
