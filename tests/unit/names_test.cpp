@@ -93,21 +93,26 @@ TEST(Names, ReasonActionAgreesWithPassMaskForEveryReason) {
     for (uint32_t r = 0; r < IG_REASON_COUNT; ++r) {
         SCOPED_TRACE("reason " + std::to_string(r) + " " + std::string(reason_label(r)));
         bool pass_bit = (IG_REASON_PASS_MASK >> r) & 1;
+        bool rl_bit = (IG_REASON_RL_MASK >> r) & 1;
         uint32_t action = reason_action(r);
-        EXPECT_TRUE(action == IG_ACTION_PASS || action == IG_ACTION_DROP)
-            << "a reason implies pass or drop, got " << action_label(action);
+        EXPECT_TRUE(action == IG_ACTION_PASS || action == IG_ACTION_DROP || action == IG_ACTION_RATE_LIMITED)
+            << "a reason implies pass, drop or rate_limited, got " << action_label(action);
         EXPECT_EQ(action, list_actions[r]);
         EXPECT_EQ(pass_bit, action == IG_ACTION_PASS);
+        EXPECT_EQ(rl_bit, action == IG_ACTION_RATE_LIMITED);
     }
     // No bit beyond the list: the program would pass an unknown reason.
     if (IG_REASON_COUNT < 64) {
         EXPECT_EQ(IG_REASON_PASS_MASK >> IG_REASON_COUNT, 0u);
+        EXPECT_EQ(IG_REASON_RL_MASK >> IG_REASON_COUNT, 0u);
     }
     // Spot checks against the intent spelled out in lists.h.
     EXPECT_EQ(reason_action(IG_REASON_POLICY_DROP), static_cast<uint32_t>(IG_ACTION_DROP));
     EXPECT_EQ(reason_action(IG_REASON_POLICY_PASS), static_cast<uint32_t>(IG_ACTION_PASS));
     EXPECT_EQ(reason_action(IG_REASON_ICMP_BAD_CSUM), static_cast<uint32_t>(IG_ACTION_DROP));
     EXPECT_EQ(reason_action(IG_REASON_NOT_ICMP), static_cast<uint32_t>(IG_ACTION_PASS));
+    EXPECT_EQ(reason_action(IG_REASON_RL_SOURCE), static_cast<uint32_t>(IG_ACTION_RATE_LIMITED));
+    EXPECT_EQ(reason_action(IG_REASON_RL_SOURCE_FLOOD), static_cast<uint32_t>(IG_ACTION_RATE_LIMITED));
 }
 
 // ---- ICMP type names ------------------------------------------------------

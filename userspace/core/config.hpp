@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,6 +52,48 @@ struct EchoConfig {
     uint8_t ttl = 64;    // reply TTL / hop limit, 1..255 (restart-class)
 };
 
+// A per-type aggregate ceiling: [rate_limit.types.ipv4] "TYPE" = PPS, or
+// "TYPE" = { pps = N, burst = M }.
+struct TypeCeiling {
+    uint32_t family = 0;  // IG_FAMILY_IPV4 / IG_FAMILY_IPV6
+    uint8_t type = 0;
+    uint64_t pps = 0;
+    uint64_t burst = 0;   // 0: one second's worth (= pps)
+    std::string key;      // as written, for messages
+    SourceLocation where;
+};
+
+// A (family, type[, code]) that no limiter ever refuses, from [rate_limit.exempt].
+struct ExemptRule {
+    uint32_t family = 0;
+    uint8_t type = 0;
+    std::optional<uint8_t> code;  // unset: every code of the type
+    std::string key;
+    SourceLocation where;
+};
+
+// [rate_limit]: docs/rate-limiting.md. Rates are packets per second; a burst
+// of 0 means one second's worth. pps 0 means "no limit" for that budget.
+struct RateLimitConfig {
+    bool enabled = true;
+    uint64_t echo_per_source_pps = 1000;   // echo requests, per source prefix
+    uint64_t echo_per_source_burst = 0;
+    uint64_t per_source_pps = 200;         // other ICMP passed to the kernel, per source prefix
+    uint64_t per_source_burst = 0;
+    uint64_t total_pps = 100000;           // aggregate, each class (echo / other) separately
+    uint64_t total_burst = 0;
+    uint32_t ipv4_prefix = 32;             // 8..32
+    uint32_t ipv6_prefix = 64;             // 16..128
+    uint32_t sources = 65536;              // LRU capacity (restart-class)
+    uint64_t new_sources_pps = 0;          // sources added per second, all CPUs; 0: sources / 8
+    std::vector<TypeCeiling> types;        // in file order
+    // The exemption list; unset: the built-in default (PMTUD, on-link ND/MLD/MRD/SEND).
+    std::optional<std::vector<ExemptRule>> exempt;
+    // Where each scalar key was written ("total_pps" -> file:line:col of the
+    // key), so the compiler can place its errors; absent: the default was used.
+    std::map<std::string, SourceLocation> where;
+};
+
 struct MetricsConfig {
     std::string listen;  // "host:port"; empty disables the endpoint
 };
@@ -60,6 +103,7 @@ struct Config {
     std::vector<InterfaceConfig> interfaces;
     PolicyConfig policy;
     EchoConfig echo;
+    RateLimitConfig rate_limit;
     MetricsConfig metrics;
 };
 

@@ -108,6 +108,21 @@ private:
         if (auto s = n.as_string()) return s->get();
         return wrong_type(key, n, "a string");
     }
+    Expected<int64_t> integer_in(const toml::node& n, const std::string& key, int64_t lo, int64_t hi) const {
+        auto i = n.as_integer();
+        if (!i) return wrong_type(key, n, "an integer");
+        if (i->get() < lo || i->get() > hi)
+            return error(n.source(), key + ": " + std::to_string(i->get()) + " is out of range " +
+                                         std::to_string(lo) + "-" + std::to_string(hi));
+        return i->get();
+    }
+    // "TYPE" or "TYPE/CODE", nft names or numbers; `name` is the key for messages.
+    struct TypeCode {
+        uint8_t type = 0;
+        std::optional<uint8_t> code;
+    };
+    Expected<TypeCode> type_code(const std::string& text, uint32_t family, const std::string& name,
+                                 const toml::source_region& r) const;
 
     Expected<void> parse_interfaces(const toml::node& n, Config& cfg);
     Expected<void> parse_policy(const toml::node& n, Config& cfg);
@@ -116,6 +131,10 @@ private:
     Expected<PolicyRule> parse_rule(const toml::key& k, const toml::node& v, uint32_t family,
                                     const std::string& where);
     Expected<void> parse_echo(const toml::node& n, Config& cfg);
+    Expected<void> parse_rate_limit(const toml::node& n, Config& cfg);
+    Expected<void> parse_type_ceilings(const toml::node& n, uint32_t family, const std::string& where,
+                                       Config& cfg);
+    Expected<void> parse_exempt(const toml::node& n, Config& cfg);
     Expected<void> parse_metrics(const toml::node& n, Config& cfg);
 
     std::string path_;
@@ -124,7 +143,7 @@ private:
 Expected<Config> Parser::parse(const toml::table& root) {
     Config cfg;
     cfg.path = path_;
-    if (auto r = only_keys(root, "the top level", {"interface", "policy", "echo", "metrics"}); !r)
+    if (auto r = only_keys(root, "the top level", {"interface", "policy", "echo", "rate_limit", "metrics"}); !r)
         return r.error();
     if (auto n = root.get("interface"))
         if (auto r = parse_interfaces(*n, cfg); !r) return r.error();
@@ -132,6 +151,8 @@ Expected<Config> Parser::parse(const toml::table& root) {
         if (auto r = parse_policy(*n, cfg); !r) return r.error();
     if (auto n = root.get("echo"))
         if (auto r = parse_echo(*n, cfg); !r) return r.error();
+    if (auto n = root.get("rate_limit"))
+        if (auto r = parse_rate_limit(*n, cfg); !r) return r.error();
     if (auto n = root.get("metrics"))
         if (auto r = parse_metrics(*n, cfg); !r) return r.error();
     if (cfg.interfaces.empty())
@@ -221,6 +242,30 @@ Expected<void> Parser::parse_rules(const toml::node& n, uint32_t family, const s
     return Ok{};
 }
 
+Expected<Parser::TypeCode> Parser::type_code(const std::string& text, uint32_t family, const std::string& name,
+                                             const toml::source_region& r) const {
+    std::string type_text = text, code_text;
+    const auto slash = text.find('/');
+    if (slash != std::string::npos) {
+        type_text = text.substr(0, slash);
+        code_text = text.substr(slash + 1);
+    }
+    auto type = parse_icmp_type(family, type_text);
+    if (!type)
+        return error(r, name + ": unknown ICMP" + std::string(family == IG_FAMILY_IPV6 ? "v6" : "") + " type \"" +
+                            type_text + "\" (an nft type name or a number 0-255)");
+    TypeCode tc;
+    tc.type = *type;
+    if (slash != std::string::npos) {
+        auto code = parse_icmp_code(family, *type, code_text);
+        if (!code)
+            return error(r, name + ": unknown code \"" + code_text + "\" for type " +
+                                icmp_type_label(family, *type) + " (a code name or a number 0-255)");
+        tc.code = *code;
+    }
+    return tc;
+}
+
 Expected<PolicyRule> Parser::parse_rule(const toml::key& k, const toml::node& v, uint32_t family,
                                         const std::string& where) {
     PolicyRule rule;
@@ -229,24 +274,10 @@ Expected<PolicyRule> Parser::parse_rule(const toml::key& k, const toml::node& v,
     rule.where = at(k.source());
     const std::string name = where + ".\"" + rule.key + "\"";
 
-    // "TYPE" or "TYPE/CODE", names or numbers
-    std::string type_text = rule.key, code_text;
-    if (auto slash = rule.key.find('/'); slash != std::string::npos) {
-        type_text = rule.key.substr(0, slash);
-        code_text = rule.key.substr(slash + 1);
-    }
-    auto type = parse_icmp_type(family, type_text);
-    if (!type)
-        return error(k.source(), name + ": unknown ICMP" + std::string(family == IG_FAMILY_IPV6 ? "v6" : "") +
-                                     " type \"" + type_text + "\" (an nft type name or a number 0-255)");
-    rule.type = *type;
-    if (!code_text.empty() || rule.key.find('/') != std::string::npos) {
-        auto code = parse_icmp_code(family, *type, code_text);
-        if (!code)
-            return error(k.source(), name + ": unknown code \"" + code_text + "\" for type " +
-                                         icmp_type_label(family, *type) + " (a code name or a number 0-255)");
-        rule.code = *code;
-    }
+    auto tc = type_code(rule.key, family, name, k.source());
+    if (!tc) return tc.error();
+    rule.type = tc->type;
+    rule.code = tc->code;
 
     // ACTION or { action = ACTION, force = bool }
     const toml::node* action_node = &v;
@@ -291,6 +322,155 @@ Expected<void> Parser::parse_echo(const toml::node& n, Config& cfg) {
             return error(ttl->source(), "echo.ttl: " + std::to_string(i->get()) + " is out of range 1-255");
         cfg.echo.ttl = static_cast<uint8_t>(i->get());
     }
+    return Ok{};
+}
+
+// [rate_limit] (docs/rate-limiting.md). Bounds keep every rate convertible:
+// with pps and burst at most 1e9, (burst - 1) * interval stays below the
+// data plane's tolerance ceiling (2^61 ns), so compiling cannot overflow.
+constexpr int64_t kMaxPps = 1000000000;
+constexpr int64_t kMaxBurst = 1000000000;
+constexpr int64_t kMaxSources = 16777216;  // 2^24 LRU entries: 1 GiB of kernel memory at most
+
+Expected<void> Parser::parse_rate_limit(const toml::node& n, Config& cfg) {
+    const toml::table* t = n.as_table();
+    if (!t) return wrong_type("rate_limit", n, "a table ([rate_limit])");
+    if (auto r = only_keys(*t, "[rate_limit]",
+                           {"enabled", "echo_per_source_pps", "echo_per_source_burst", "per_source_pps",
+                            "per_source_burst", "total_pps", "total_burst", "new_sources_pps", "ipv4_prefix",
+                            "ipv6_prefix", "sources", "types", "exempt"});
+        !r)
+        return r.error();
+    RateLimitConfig& rl = cfg.rate_limit;
+    // The integer keys: where each goes and what range it accepts.
+    struct Scalar {
+        std::string_view key;
+        uint64_t* u64;
+        uint32_t* u32;
+        int64_t lo, hi;
+    };
+    const Scalar scalars[] = {
+        {"echo_per_source_pps", &rl.echo_per_source_pps, nullptr, 0, kMaxPps},
+        {"echo_per_source_burst", &rl.echo_per_source_burst, nullptr, 0, kMaxBurst},
+        {"per_source_pps", &rl.per_source_pps, nullptr, 0, kMaxPps},
+        {"per_source_burst", &rl.per_source_burst, nullptr, 0, kMaxBurst},
+        {"total_pps", &rl.total_pps, nullptr, 0, kMaxPps},
+        {"total_burst", &rl.total_burst, nullptr, 0, kMaxBurst},
+        {"new_sources_pps", &rl.new_sources_pps, nullptr, 0, kMaxPps},
+        {"ipv4_prefix", nullptr, &rl.ipv4_prefix, 8, 32},
+        {"ipv6_prefix", nullptr, &rl.ipv6_prefix, 16, 128},
+        {"sources", nullptr, &rl.sources, 1, kMaxSources},
+    };
+    // in file order, so the first mistake in the file is the one reported
+    for (auto [k, v] : in_file_order(*t)) {
+        const std::string key(k->str()), name = "rate_limit." + key;
+        if (key == "types") {
+            const toml::table* types = v->as_table();
+            if (!types) return wrong_type(name, *v, "a table ([rate_limit.types.ipv4] / [rate_limit.types.ipv6])");
+            if (auto r = only_keys(*types, "[rate_limit.types]", {"ipv4", "ipv6"}); !r) return r.error();
+            for (auto [fk, fv] : in_file_order(*types)) {
+                const uint32_t family = fk->str() == "ipv4" ? IG_FAMILY_IPV4 : IG_FAMILY_IPV6;
+                if (auto r = parse_type_ceilings(*fv, family, name + "." + std::string(fk->str()), cfg); !r)
+                    return r;
+            }
+            continue;
+        }
+        if (key == "exempt") {
+            if (auto r = parse_exempt(*v, cfg); !r) return r;
+            continue;
+        }
+        rl.where[key] = at(k->source());
+        if (key == "enabled") {
+            auto b = v->as_boolean();
+            if (!b) return wrong_type(name, *v, "a boolean");
+            rl.enabled = b->get();
+            continue;
+        }
+        for (const Scalar& sc : scalars) {
+            if (sc.key != key) continue;
+            auto i = integer_in(*v, name, sc.lo, sc.hi);
+            if (!i) return i.error();
+            if (sc.u64) *sc.u64 = static_cast<uint64_t>(*i);
+            else *sc.u32 = static_cast<uint32_t>(*i);
+        }
+    }
+    return Ok{};
+}
+
+// [rate_limit.types.ipv4] / [rate_limit.types.ipv6]: "TYPE" = PPS or { pps, burst }.
+Expected<void> Parser::parse_type_ceilings(const toml::node& n, uint32_t family, const std::string& where,
+                                           Config& cfg) {
+    const toml::table* t = n.as_table();
+    if (!t) return wrong_type(where, n, "a table");
+    for (auto [k, v] : in_file_order(*t)) {
+        TypeCeiling c;
+        c.family = family;
+        c.key = std::string(k->str());
+        c.where = at(k->source());
+        const std::string name = where + ".\"" + c.key + "\"";
+        // the data plane keeps one ceiling per (family, type): no per-code buckets
+        if (c.key.find('/') != std::string::npos)
+            return error(k->source(), name + ": a ceiling applies to a whole type; codes are not allowed here");
+        auto tc = type_code(c.key, family, name, k->source());
+        if (!tc) return tc.error();
+        c.type = tc->type;
+        if (const toml::table* vt = v->as_table()) {
+            if (auto r = only_keys(*vt, name, {"pps", "burst"}); !r) return r.error();
+            const toml::node* pps = vt->get("pps");
+            if (!pps) return error(v->source(), name + ": \"pps\" is required");
+            auto p = integer_in(*pps, name + ".pps", 1, kMaxPps);
+            if (!p) return p.error();
+            c.pps = static_cast<uint64_t>(*p);
+            if (const toml::node* burst = vt->get("burst")) {
+                auto b = integer_in(*burst, name + ".burst", 0, kMaxBurst);
+                if (!b) return b.error();
+                c.burst = static_cast<uint64_t>(*b);
+            }
+        } else if (v->is_integer()) {
+            auto p = integer_in(*v, name, 1, kMaxPps);  // 0 would be "no ceiling": leave the type out
+            if (!p) return p.error();
+            c.pps = static_cast<uint64_t>(*p);
+        } else {
+            return wrong_type(name, *v, "an integer (pps) or a table { pps = ..., burst = ... }");
+        }
+        // two spellings of one type ("destination-unreachable" and "3"): refuse
+        for (const TypeCeiling& other : cfg.rate_limit.types)
+            if (other.family == family && other.type == c.type)
+                return error(k->source(), name + ": the same type as \"" + other.key + "\" at " +
+                                              other.where.str() + "; write it once");
+        cfg.rate_limit.types.push_back(std::move(c));
+    }
+    return Ok{};
+}
+
+// [rate_limit.exempt] ipv4 = ["TYPE" or "TYPE/CODE", ...], ipv6 = [...]. The
+// table replaces the built-in list: a family without a list exempts nothing.
+Expected<void> Parser::parse_exempt(const toml::node& n, Config& cfg) {
+    const toml::table* t = n.as_table();
+    if (!t) return wrong_type("rate_limit.exempt", n, "a table ([rate_limit.exempt])");
+    if (auto r = only_keys(*t, "[rate_limit.exempt]", {"ipv4", "ipv6"}); !r) return r.error();
+    std::vector<ExemptRule> rules;
+    for (auto [k, v] : in_file_order(*t)) {
+        const uint32_t family = k->str() == "ipv4" ? IG_FAMILY_IPV4 : IG_FAMILY_IPV6;
+        const std::string list_name = "rate_limit.exempt." + std::string(k->str());
+        const toml::array* arr = v->as_array();
+        if (!arr) return wrong_type(list_name, *v, "an array of strings (\"TYPE\" or \"TYPE/CODE\")");
+        for (size_t i = 0; i < arr->size(); ++i) {
+            const toml::node& item = *arr->get(i);
+            const std::string name = list_name + "[" + std::to_string(i) + "]";
+            auto text = string_of(item, name);
+            if (!text) return text.error();
+            auto tc = type_code(*text, family, name, item.source());
+            if (!tc) return tc.error();
+            ExemptRule rule{family, tc->type, tc->code, *text, at(item.source())};
+            for (const ExemptRule& other : rules)
+                if (other.family == family && other.type == rule.type && other.code == rule.code)
+                    return error(item.source(), name + ": \"" + rule.key + "\" is the same as \"" + other.key +
+                                                    "\" at " + other.where.str() + "; write it once");
+            rules.push_back(std::move(rule));
+        }
+    }
+    cfg.rate_limit.exempt = std::move(rules);
     return Ok{};
 }
 

@@ -9,6 +9,13 @@
 //   [policy.ipv4] / [policy.ipv6] "TYPE" or "TYPE/CODE" = ACTION
 //                 or = { action = ACTION, force = true }
 //   [echo] reply = bool, ttl = 1..255
+//   [rate_limit] enabled = bool; echo_per_source_pps, per_source_pps,
+//                total_pps = 0..1e9 (0: no limit), new_sources_pps = 0..1e9
+//                (0: sources / 8);
+//                *_burst = 0..1e9 (0: one second's worth); ipv4_prefix 8..32,
+//                ipv6_prefix 16..128, sources 1..16777216
+//   [rate_limit.types.ipv4] / [.ipv6] "TYPE" = PPS or = { pps = N, burst = M }
+//   [rate_limit.exempt] ipv4 = ["TYPE" or "TYPE/CODE", ...], ipv6 = [...]
 //   [metrics] listen = "host:port", "[v6]:port" or ""
 // Entries are taken in file order; two spellings of one rule are an error.
 #pragma once

@@ -1,11 +1,13 @@
 #include "core/datapath.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <filesystem>
 
 extern "C" {
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 }
 
@@ -24,6 +26,23 @@ std::string pin_dir_for(const std::string& interface, const std::string& root) {
 
 namespace {
 
+// A pin of `map` whose capacity differs from what we are about to load
+// (`sources` changed across a restart): libbpf would refuse to reuse it and
+// the load would fail. Its state is per-source buckets only, worth less than
+// starting: remove the pin, and the load creates the map afresh.
+Expected<bool> drop_resized_pin(bpf_map* map, const std::string& path) {
+    int fd = bpf_obj_get(path.c_str());
+    if (fd < 0) return false;  // no pin yet
+    bpf_map_info info{};
+    uint32_t len = sizeof(info);
+    int err = bpf_obj_get_info_by_fd(fd, &info, &len) ? errno : 0;
+    close(fd);
+    if (err) return Error::from_errno(err, "inspecting pin " + path);
+    if (info.max_entries == bpf_map__max_entries(map)) return false;
+    if (unlink(path.c_str())) return Error::from_errno(errno, "removing resized pin " + path);
+    return true;
+}
+
 // Point every map at <dir>/<map name>; libbpf reuses a compatible pin at load.
 Expected<void> set_pin_paths(bpf_object* obj, const std::string& dir) {
     std::error_code ec;
@@ -35,6 +54,8 @@ Expected<void> set_pin_paths(bpf_object* obj, const std::string& dir) {
         // .rodata and other internal maps are never pinned
         if (bpf_map__is_internal(map)) continue;
         std::string path = dir + "/" + bpf_map__name(map);
+        if (std::string(bpf_map__name(map)) == "rl_sources")
+            if (auto r = drop_resized_pin(map, path); !r) return r.error();
         if (int err = bpf_map__set_pin_path(map, path.c_str()))
             return Error::from_errno(err, "setting pin path " + path);
     }
@@ -54,6 +75,7 @@ std::string to_string(AttachMode mode) {
 
 Expected<std::unique_ptr<Datapath>> Datapath::open(const LoadOptions& options) {
     if (options.reply_ttl == 0) return Error(EINVAL, "reply TTL must be 1..255, not 0");
+    if (options.rl_sources < 1) return Error(EINVAL, "rl_sources must be at least 1");
     if (options.max_ext_hdrs < 1 || options.max_ext_hdrs > 8)
         return Error(EINVAL, "max_ext_hdrs must be 1..8, not " + std::to_string(options.max_ext_hdrs));
 
@@ -62,6 +84,10 @@ Expected<std::unique_ptr<Datapath>> Datapath::open(const LoadOptions& options) {
     skel->rodata->cfg_reply_enabled = options.reply_enabled ? 1 : 0;
     skel->rodata->cfg_reply_ttl = options.reply_ttl;
     skel->rodata->cfg_max_ext_hdrs = options.max_ext_hdrs;
+    if (int err = bpf_map__set_max_entries(skel->maps.rl_sources, options.rl_sources)) {
+        icmpguard_bpf__destroy(skel);
+        return Error::from_errno(err, "sizing rl_sources to " + std::to_string(options.rl_sources));
+    }
     if (!options.pin_dir.empty()) {
         if (auto r = set_pin_paths(skel->obj, options.pin_dir); !r) {
             icmpguard_bpf__destroy(skel);
@@ -133,6 +159,11 @@ MapFds Datapath::maps() const {
     fds.iface = bpf_map__fd(skel_->maps.iface);
     fds.capture_config = bpf_map__fd(skel_->maps.capture_config);
     fds.capture_ring = bpf_map__fd(skel_->maps.capture_ring);
+    fds.rl_params = bpf_map__fd(skel_->maps.rl_params);
+    fds.rl_type_rates = bpf_map__fd(skel_->maps.rl_type_rates);
+    fds.rl_shared = bpf_map__fd(skel_->maps.rl_shared);
+    fds.rl_sources = bpf_map__fd(skel_->maps.rl_sources);
+    fds.rl_new_sources = bpf_map__fd(skel_->maps.rl_new_sources);
     return fds;
 }
 

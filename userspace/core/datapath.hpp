@@ -31,6 +31,7 @@ struct LoadOptions {
     bool reply_enabled = true;
     uint8_t reply_ttl = 64;     // 1..255 (0 would be an invalid TTL)
     uint8_t max_ext_hdrs = 8;   // 1..8 IPv6 extension headers walked
+    uint32_t rl_sources = 65536;  // capacity of the per-source limiter's LRU (rl_sources)
     // Directory to pin every map in (created if missing). Existing pins with
     // a matching layout are reused, so counters survive a restart. Empty: no pins.
     std::string pin_dir;
@@ -62,6 +63,11 @@ struct MapFds {
     int iface = -1;
     int capture_config = -1;
     int capture_ring = -1;
+    int rl_params = -1;
+    int rl_type_rates = -1;
+    int rl_shared = -1;
+    int rl_sources = -1;
+    int rl_new_sources = -1;
 };
 
 class XdpAttachment;

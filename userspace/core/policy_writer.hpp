@@ -1,16 +1,20 @@
 // PolicyTable: a complete policy, the action for every (family, ICMP type,
-// code). PolicyWriter: the only writer of the policy and policy_state maps.
+// code). PolicyWriter: the only writer of the policy, policy_state and
+// rate-limit parameter maps (rl_params, rl_type_rates).
 //
-// apply() fills the side the program is not reading, completely, then flips
-// policy_state in one map update and bumps the generation, so a packet sees
-// the whole old table or the whole new one. If writing the inactive side
-// fails, the flip never happens and the running policy is untouched.
+// apply() fills the side the program is not reading, completely (the table,
+// its rules' no-limit flags, the rate limits), then flips policy_state in one
+// map update and bumps the generation, so a packet sees the whole old policy
+// and limits or the whole new ones. If writing the inactive side fails, the
+// flip never happens and the running policy is untouched. Bucket states
+// (rl_shared, rl_sources) are not touched: new limits apply to old state.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/rate_limits.hpp"
 
 namespace icmpguard {
 
@@ -35,18 +39,27 @@ struct PolicyState {
     uint64_t generation = 0;
 };
 
+struct PolicyMapFds {
+    int policy = -1;
+    int state = -1;
+    int rl_params = -1;      // -1: no limiter maps (then limits must be off)
+    int rl_type_rates = -1;
+};
+
 class PolicyWriter {
 public:
-    PolicyWriter(int policy_fd, int state_fd) : policy_fd_(policy_fd), state_fd_(state_fd) {}
+    explicit PolicyWriter(PolicyMapFds fds) : fds_(fds) {}
+    PolicyWriter(int policy_fd, int state_fd) : fds_{policy_fd, state_fd, -1, -1} {}
 
     Expected<PolicyState> state() const;
     // Writes the inactive side, flips to it with `flags` (IG_POLICY_F_SHADOW);
-    // returns the new state.
-    Expected<PolicyState> apply(const PolicyTable& table, uint32_t flags = 0);
+    // returns the new state. Without `limits` the limiter is off on that side.
+    Expected<PolicyState> apply(const PolicyTable& table, uint32_t flags = 0, const RateLimits* limits = nullptr);
 
 private:
-    int policy_fd_;
-    int state_fd_;
+    Expected<void> write_limits(uint32_t side, const RateLimits* limits);
+
+    PolicyMapFds fds_;
 };
 
 }  // namespace icmpguard

@@ -16,6 +16,7 @@
 #include "core/config_parser.hpp"
 #include "core/logging.hpp"
 #include "core/policy_writer.hpp"
+#include "core/rate_limit_state.hpp"
 #include "core/xdp_attach.hpp"
 
 #ifndef ICMPGUARD_VERSION
@@ -23,12 +24,19 @@
 #endif
 
 extern "C" {
+#include <bpf/libbpf.h>
+
 #include "icmpguard/abi.h"
 }
 
 namespace icmpguard {
 namespace {
 
+
+unsigned possible_cpus() {
+    int n = libbpf_num_possible_cpus();
+    return n > 0 ? static_cast<unsigned>(n) : 1u;
+}
 
 uint64_t monotonic_usec() {
     timespec ts{};
@@ -52,7 +60,8 @@ static void log_policy_warnings(const CompiledPolicy& policy) {
 Expected<void> Daemon::apply_policy(Interface& iface) {
     auto m = iface.datapath->maps();
     uint32_t flags = policy_.mode == PolicyMode::Shadow ? IG_POLICY_F_SHADOW : 0;
-    auto state = PolicyWriter(m.policy, m.policy_state).apply(policy_.table, flags);
+    PolicyMapFds fds{m.policy, m.policy_state, m.rl_params, m.rl_type_rates};
+    auto state = PolicyWriter(fds).apply(policy_.table, flags, &limits_);
     if (!state) return state.error().wrap("interface " + iface.config.name);
     log_info("policy applied", {{"interface", iface.config.name},
                                 {"generation", std::to_string(state->generation)},
@@ -71,6 +80,7 @@ Expected<void> Daemon::attach(const InterfaceConfig& config) {
     LoadOptions load;
     load.reply_enabled = config_.echo.reply;
     load.reply_ttl = config_.echo.ttl;
+    load.rl_sources = config_.rate_limit.sources;
     load.pin_dir = pin_dir_for(config.name, options_.pin_root);
     auto dp = Datapath::open(load);
     if (!dp) return dp.error().wrap("interface " + config.name);
@@ -172,6 +182,8 @@ void Daemon::reload() {
     if (!config) return fail(config.error().message());
     auto compiled = PolicyCompiler::compile(*config);
     if (!compiled) return fail(compiled.error().message());
+    auto limits = RateLimitCompiler::compile(config->rate_limit, possible_cpus());
+    if (!limits) return fail(limits.error().message());
     // every configured interface must exist before anything changes
     for (const auto& c : config->interfaces)
         if (!if_nametoindex(c.name.c_str()))
@@ -187,20 +199,40 @@ void Daemon::reload() {
             log_warn("[metrics] listen changed: it takes effect at the next restart",
                      {{"listen", config_.metrics.listen}, {"configured", config->metrics.listen}});
     }
-    Config previous = config_;
+    if (config->rate_limit.sources != config_.rate_limit.sources)
+        log_warn("rate_limit.sources changed: it takes effect at the next restart",
+                 {{"sources", std::to_string(config_.rate_limit.sources)},
+                  {"configured", std::to_string(config->rate_limit.sources)}});
+    const bool prefixes_changed = config->rate_limit.ipv4_prefix != config_.rate_limit.ipv4_prefix ||
+                                  config->rate_limit.ipv6_prefix != config_.rate_limit.ipv6_prefix;
     config_.path = config->path;
     config_.policy = config->policy;
     config_.metrics = config->metrics;
     config_.interfaces = config->interfaces;
+    const uint32_t sources = config_.rate_limit.sources;  // restart-class
+    config_.rate_limit = config->rate_limit;
+    config_.rate_limit.sources = sources;
     policy_ = std::move(compiled.value());
+    limits_ = std::move(limits.value());
+    limits_.sources = sources;
     log_policy_warnings(policy_);
 
     bool ok = true;
-    for (auto& iface : interfaces_)
+    for (auto& iface : interfaces_) {
         if (auto r = apply_policy(iface); !r) {
             ok = false;
             log_error("applying policy failed", {{"interface", iface.config.name}, {"err", r.error().message()}});
+            continue;
         }
+        // per-source state is keyed by the old prefixes: it would never match again
+        if (prefixes_changed) {
+            auto cleared = clear_rate_limit_sources(iface.datapath->maps().rl_sources);
+            if (!cleared) log_warn("clearing per-source rate-limit state failed",
+                                   {{"interface", iface.config.name}, {"err", cleared.error().message()}});
+            else log_info("source prefix changed: per-source rate-limit state cleared",
+                          {{"interface", iface.config.name}, {"sources", std::to_string(*cleared)}});
+        }
+    }
     if (!reconcile_interfaces(config_)) ok = false;
     count_reload(ok);
     if (ok) {
@@ -281,8 +313,14 @@ int Daemon::run() {
         log_error("invalid configuration", {{"err", compiled.error().message()}});
         return 2;
     }
+    auto limits = RateLimitCompiler::compile(config->rate_limit, possible_cpus());
+    if (!limits) {
+        log_error("invalid configuration", {{"err", limits.error().message()}});
+        return 2;
+    }
     config_ = std::move(config.value());
     policy_ = std::move(compiled.value());
+    limits_ = std::move(limits.value());
     log_policy_warnings(policy_);
 
     // signals become events before anything is attached

@@ -12,8 +12,10 @@
 // policy side and flip. A config that fails to parse or compile changes
 // nothing: the last good policy keeps running, the error is logged with its
 // file:line:col, and the failure is counted. Interfaces added to the config
-// are attached, removed ones detached; [echo] changes are restart-class and
-// only logged.
+// are attached, removed ones detached; [echo] changes and rate_limit.sources
+// are restart-class and only logged. Rate limits flip with the policy and
+// keep their bucket state, unless a source prefix length changed: then the
+// per-source state (keyed by the old prefixes) is cleared.
 //
 // Crash (kill -9): nothing detaches, so the program stays attached with its
 // last policy and addresses (fail-static), pins stay. The next start loads a
@@ -32,6 +34,7 @@
 #include "core/datapath.hpp"
 #include "core/metrics_exporter.hpp"
 #include "core/policy_compiler.hpp"
+#include "core/rate_limits.hpp"
 #include "core/unique_fd.hpp"
 
 namespace icmpguard {
@@ -76,6 +79,7 @@ private:
     DaemonOptions options_;
     Config config_;
     CompiledPolicy policy_;
+    RateLimits limits_;
     std::vector<Interface> interfaces_;
     std::unique_ptr<AddressSync> sync_;
     UniqueFd signal_fd_;
