@@ -78,6 +78,13 @@ ScrapeSample known_sample() {
     s0.counters = {counter(V4, 3, IG_ACTION_WOULD_DROP, 4, 280)};
     s0.reasons = {{V4, IG_REASON_POLICY_DROP, 4, 280}};
     s.interfaces = {iface("eth0", eth0), iface("s0", s0, AttachMode::Generic, false, 7)};
+    // eth0's limiter; s0's pins predate it (no rate-limit series)
+    RateLimitSnapshot rl;
+    rl.sources = 1500;
+    rl.capacity = 65536;
+    rl.inserted = 1700;
+    rl.refused = 0;
+    s.interfaces[0].rate_limit = rl;
     return s;
 }
 
@@ -113,6 +120,16 @@ icmpguard_attached{interface="s0",mode="generic"} 0
 # TYPE icmpguard_policy_generation gauge
 icmpguard_policy_generation{interface="eth0"} 1
 icmpguard_policy_generation{interface="s0"} 7
+# HELP icmpguard_ratelimit_sources Source prefixes the per-source rate limiter is tracking (entries in rl_sources).
+# TYPE icmpguard_ratelimit_sources gauge
+icmpguard_ratelimit_sources{interface="eth0"} 1500
+# HELP icmpguard_ratelimit_sources_capacity Source prefixes the rate limiter can track (rl_sources capacity); beyond it the least recently seen are evicted.
+# TYPE icmpguard_ratelimit_sources_capacity gauge
+icmpguard_ratelimit_sources_capacity{interface="eth0"} 65536
+# HELP icmpguard_ratelimit_new_sources_total Sources the rate limiter started tracking (inserted), and new sources it refused because the new-source budget was spent (refused, reason rl_source_flood).
+# TYPE icmpguard_ratelimit_new_sources_total counter
+icmpguard_ratelimit_new_sources_total{interface="eth0",result="inserted"} 1700
+icmpguard_ratelimit_new_sources_total{interface="eth0",result="refused"} 0
 # HELP icmpguard_build_info icmpguard's version; the value is always 1.
 # TYPE icmpguard_build_info gauge
 icmpguard_build_info{version="1.2.3"} 1
@@ -252,6 +269,34 @@ TEST(MetricsExposition, AttachedAndGenerationOnlyWhenKnown) {
     std::string text = render_exposition(s, memory);
     EXPECT_EQ(text.find("icmpguard_attached"), std::string::npos) << text;
     EXPECT_EQ(text.find("icmpguard_policy_generation"), std::string::npos) << text;
+    EXPECT_EQ(text.find("icmpguard_ratelimit"), std::string::npos) << "no limiter maps: no series\n" << text;
+}
+
+// The limiter's series are a fixed four per interface: exported from the
+// first scrape, at 0 (so increase() sees the first new source), whenever its
+// maps could be read; not invented when they could not.
+TEST(MetricsExposition, RateLimitSeriesFromZeroWheneverReadable) {
+    SeriesMemory memory;
+    ScrapeSample s;
+    s.interfaces = {iface("eth0", StatsSnapshot{})};
+    s.interfaces[0].rate_limit = RateLimitSnapshot{};
+    s.interfaces[0].rate_limit->capacity = 1024;
+    std::string t0 = render_exposition(s, memory);
+    EXPECT_TRUE(has_line(t0, R"(icmpguard_ratelimit_sources{interface="eth0"} 0)")) << t0;
+    EXPECT_TRUE(has_line(t0, R"(icmpguard_ratelimit_sources_capacity{interface="eth0"} 1024)")) << t0;
+    EXPECT_TRUE(has_line(t0, R"(icmpguard_ratelimit_new_sources_total{interface="eth0",result="inserted"} 0)")) << t0;
+    EXPECT_TRUE(has_line(t0, R"(icmpguard_ratelimit_new_sources_total{interface="eth0",result="refused"} 0)")) << t0;
+
+    s.interfaces[0].rate_limit->sources = 1024;
+    s.interfaces[0].rate_limit->inserted = 5000;
+    s.interfaces[0].rate_limit->refused = 12;
+    std::string t1 = render_exposition(s, memory);
+    EXPECT_TRUE(has_line(t1, R"(icmpguard_ratelimit_sources{interface="eth0"} 1024)")) << t1;
+    EXPECT_TRUE(has_line(t1, R"(icmpguard_ratelimit_new_sources_total{interface="eth0",result="refused"} 12)")) << t1;
+
+    s.interfaces[0].rate_limit.reset();  // unreadable this scrape
+    std::string t2 = render_exposition(s, memory);
+    EXPECT_EQ(t2.find("icmpguard_ratelimit"), std::string::npos) << t2;
 }
 
 // ---- promtool ---------------------------------------------------------------
@@ -372,8 +417,7 @@ tests:
 }
 
 // The dashboard is valid JSON and queries only series this exporter (or
-// node_exporter, for the kernel panel) exports, plus the limiter's gauge
-// that the docs announce.
+// node_exporter, for the kernel panel) exports.
 TEST(MetricsDashboard, ParsesAndUsesOnlyKnownSeries) {
     std::ifstream in(std::string(ICMPGUARD_SOURCE_DIR) + "/docs/grafana-dashboard.json");
     ASSERT_TRUE(in) << "docs/grafana-dashboard.json missing";
@@ -381,8 +425,8 @@ TEST(MetricsDashboard, ParsesAndUsesOnlyKnownSeries) {
     const std::set<std::string> known = {
         "icmpguard_packets_total", "icmpguard_bytes_total",     "icmpguard_invalid_packets_total",
         "icmpguard_reloads_total", "icmpguard_attached",        "icmpguard_policy_generation",
-        "icmpguard_build_info",    "icmpguard_ratelimit_sources", "node_netstat_Icmp_InMsgs",
-        "node_netstat_Icmp6_InMsgs"};
+        "icmpguard_build_info",    "icmpguard_ratelimit_sources", "icmpguard_ratelimit_sources_capacity",
+        "icmpguard_ratelimit_new_sources_total", "node_netstat_Icmp_InMsgs", "node_netstat_Icmp6_InMsgs"};
     std::regex metric(R"((icmpguard_[a-z_]+|node_netstat_[A-Za-z0-9_]+))");
     std::set<std::string> titles;
     size_t queries = 0;

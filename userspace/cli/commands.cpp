@@ -15,18 +15,22 @@
 
 extern "C" {
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "icmpguard/abi.h"
 }
 
 #include "cli/capture_command.hpp"
 #include "cli/output.hpp"
+#include "cli/top_command.hpp"
 #include "cli/watch.hpp"
 #include "core/config_parser.hpp"
 #include "core/logging.hpp"
 #include "core/metrics_exporter.hpp"
 #include "core/pinned_maps.hpp"
 #include "core/policy_compiler.hpp"
+#include "core/rate_limits.hpp"
+#include "core/rate_limit_reader.hpp"
 #include "core/stats_reader.hpp"
 #include "core/xdp_attach.hpp"
 #include "daemon/daemon.hpp"
@@ -62,11 +66,18 @@ int cmd_check(const std::string& path) {
         std::cerr << compiled.error().message() << "\n";
         return 2;
     }
+    auto cpus = libbpf_num_possible_cpus();
+    auto limits = RateLimitCompiler::compile(config->rate_limit, cpus > 0 ? static_cast<unsigned>(cpus) : 1u);
+    if (!limits) {
+        std::cerr << limits.error().message() << "\n";
+        return 2;
+    }
     for (const auto& w : compiled->warnings) std::cerr << "warning: " << w << "\n";
     std::cout << "config " << path << ": OK\n";
     for (const auto& i : config->interfaces) std::cout << "interface " << i.name << " mode " << to_string(i.mode) << "\n";
     std::cout << "echo reply " << (config->echo.reply ? "on" : "off") << ", ttl " << int(config->echo.ttl) << "\n";
     std::cout << render_policy(*compiled);
+    std::cout << render_rate_limits(*limits);
     return 0;
 }
 
@@ -94,7 +105,10 @@ Expected<std::vector<std::string>> chosen_interfaces(const Globals& g, const std
     return Error(ENOENT, "no icmpguard maps pinned for interface " + only + " under " + pin_dir_for("", g.pin_root));
 }
 
-Expected<std::vector<InterfaceStats>> read_stats(const Globals& g, const std::string& only) {
+// `with_rate_limit`: also the limiter's counts and top sources, where its
+// maps are pinned (the object form of `stats -j`).
+Expected<std::vector<InterfaceStats>> read_stats(const Globals& g, const std::string& only,
+                                                 bool with_rate_limit = false) {
     auto names = chosen_interfaces(g, only);
     if (!names) return names.error();
     std::vector<InterfaceStats> stats;
@@ -103,13 +117,20 @@ Expected<std::vector<InterfaceStats>> read_stats(const Globals& g, const std::st
         if (!maps) return maps.error();
         auto snap = StatsReader(maps->counters.get(), maps->reasons.get()).snapshot();
         if (!snap) return snap.error().wrap(name);
-        stats.push_back({name, std::move(snap.value())});
+        stats.push_back({name, std::move(snap.value()), std::nullopt});
+        if (!with_rate_limit || !maps->rate_limit_pinned()) continue;
+        auto rl = RateLimitReader(maps->rl_sources.get(), maps->rl_params.get(), maps->policy_state.get(),
+                                  maps->rl_new_sources.get())
+                      .snapshot(RateLimitReader::Detail::Sources);
+        if (!rl) return rl.error().wrap(name);
+        rl->list = top_sources(std::move(rl->list), kStatsTopSources);
+        stats.back().rate_limit = std::move(rl.value());
     }
     return stats;
 }
 
 int cmd_stats(const Globals& g, const std::string& only, bool with_reasons) {
-    auto stats = read_stats(g, only);
+    auto stats = read_stats(g, only, g.json && with_reasons);
     if (!stats) return fail(g, stats.error().message());
     std::cout << (g.json ? render_stats_json(*stats, with_reasons) : render_stats_table(*stats, with_reasons));
     return 0;
@@ -243,6 +264,7 @@ int run_cli(int argc, char** argv) {
     status->add_flag("-j,--json", g.json, "JSON output");
 
     auto capture = add_capture_command(app);
+    auto top = add_top_command(app);
 
     try {
         app.parse(argc, argv);
@@ -256,6 +278,7 @@ int run_cli(int argc, char** argv) {
     if (*stats) return cmd_stats(g, stats_iface, with_reasons);
     if (*status) return cmd_status(g);
     if (*capture->cmd) return run_capture_command(*capture, g.pin_root);
+    if (*top->cmd) return run_top_command(*top, g.pin_root);
     return 2;
 }
 

@@ -1,5 +1,6 @@
 #include "cli/output.hpp"
 
+#include <cmath>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,13 @@ std::string row(const char* fmt, auto... args) {
     char buf[256];
     std::snprintf(buf, sizeof(buf), fmt, args...);
     return buf;
+}
+
+// Seconds to the millisecond (the coarse clock ticks every few ms anyway).
+double ms_rounded(double seconds) { return std::round(seconds * 1000.0) / 1000.0; }
+
+nlohmann::json last_ago_json(const std::optional<double>& seconds) {
+    return seconds ? nlohmann::json(ms_rounded(*seconds)) : nlohmann::json(nullptr);
 }
 
 }  // namespace
@@ -62,7 +70,28 @@ std::string render_stats_json(const std::vector<InterfaceStats>& stats, bool wit
                                {"bytes", r.bytes}});
     }
     if (!with_reasons) return counters.dump() + "\n";
-    return nlohmann::json{{"counters", counters}, {"reasons", reasons}}.dump() + "\n";
+    nlohmann::json out{{"counters", counters}, {"reasons", reasons}};
+    // the object form only: the list form stays a list of counter rows
+    nlohmann::json rate_limit = nlohmann::json::object();
+    for (const auto& s : stats) {
+        if (!s.rate_limit) continue;
+        const RateLimitSnapshot& rl = *s.rate_limit;
+        nlohmann::json top = nlohmann::json::array();
+        for (const auto& src : top_sources(rl.list, kStatsTopSources))
+            top.push_back({{"source", src.prefix},
+                           {"limited", src.limited},
+                           {"last_limited_ago_s",
+                            last_ago_json(src.last_limited_ns
+                                              ? std::optional(seconds_since(src.last_limited_ns, rl.read_at_ns))
+                                              : std::nullopt)}});
+        rate_limit[s.interface] = {{"sources", rl.sources},
+                                   {"capacity", rl.capacity},
+                                   {"inserted", rl.inserted},
+                                   {"refused", rl.refused},
+                                   {"top", top}};
+    }
+    if (!rate_limit.empty()) out["rate_limit"] = rate_limit;
+    return out.dump() + "\n";
 }
 
 std::string render_status_table(const std::vector<InterfaceStatus>& status) {
@@ -125,6 +154,52 @@ std::string render_rates_json(const std::vector<RateRow>& rows, double seconds, 
                          {"packets", r.packets},
                          {"bytes", r.bytes}});
     return nlohmann::json{{"time", time}, {"interval_s", seconds}, {"rates", rates}}.dump() + "\n";
+}
+
+namespace {
+
+std::string top_header(const TopInterface& i) {
+    const RateLimitSnapshot& rl = i.snapshot;
+    return row("%s: %llu/%llu sources tracked, new sources %llu inserted, %llu refused%s\n", i.interface.c_str(),
+               static_cast<unsigned long long>(rl.sources), static_cast<unsigned long long>(rl.capacity),
+               static_cast<unsigned long long>(rl.inserted), static_cast<unsigned long long>(rl.refused),
+               rl.enabled ? "" : " (limiter off)");
+}
+
+}  // namespace
+
+std::string render_top_table(const std::vector<TopInterface>& interfaces, const std::vector<TopRow>& rows,
+                             const std::string& time, bool live) {
+    std::string out = row("icmpguard top   %s%s\n", time.c_str(), live ? "   (Ctrl-C to stop)" : "");
+    for (const auto& i : interfaces) out += top_header(i);
+    out += row("\n%-15s %-43s %12s %10s %9s\n", "INTERFACE", "SOURCE", "LIMITED", "RATE", "LAST");
+    for (const auto& r : rows) {
+        std::string rate = r.limited_per_s ? row("%.1f", *r.limited_per_s) : "-";
+        std::string last = r.last_limited_ago_s ? row("%.1fs", *r.last_limited_ago_s) : "-";
+        out += row("%-15s %-43s %12llu %10s %9s\n", r.interface.c_str(), r.source.c_str(),
+                   static_cast<unsigned long long>(r.limited), rate.c_str(), last.c_str());
+    }
+    return out;
+}
+
+std::string render_top_json(const std::vector<TopInterface>& interfaces, const std::vector<TopRow>& rows,
+                            const std::string& time) {
+    nlohmann::json ifaces = nlohmann::json::array();
+    for (const auto& i : interfaces)
+        ifaces.push_back({{"interface", i.interface},
+                          {"enabled", i.snapshot.enabled},
+                          {"sources", i.snapshot.sources},
+                          {"capacity", i.snapshot.capacity},
+                          {"inserted", i.snapshot.inserted},
+                          {"refused", i.snapshot.refused}});
+    nlohmann::json top = nlohmann::json::array();
+    for (const auto& r : rows)
+        top.push_back({{"interface", r.interface},
+                       {"source", r.source},
+                       {"family", family_label(r.family)},
+                       {"limited", r.limited},
+                       {"last_limited_ago_s", last_ago_json(r.last_limited_ago_s)}});
+    return nlohmann::json{{"time", time}, {"interfaces", ifaces}, {"top", top}}.dump() + "\n";
 }
 
 std::string render_error_json(const std::string& message) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/datapath.hpp"
+#include "core/rate_limit_reader.hpp"
 #include "core/stats_reader.hpp"
 
 namespace icmpguard {
@@ -16,7 +17,13 @@ namespace icmpguard {
 struct InterfaceStats {
     std::string interface;
     StatsSnapshot snapshot;
+    // The limiter, for the object form of `stats -j` (its `list`: the top
+    // sources only). Empty: not read, or not pinned (then no "rate_limit").
+    std::optional<RateLimitSnapshot> rate_limit;
 };
+
+// How many sources the `rate_limit` object of `stats -j` lists.
+inline constexpr size_t kStatsTopSources = 10;
 
 struct InterfaceStatus {
     std::string interface;
@@ -38,5 +45,14 @@ std::string render_error_json(const std::string& message);
 struct RateRow;
 std::string render_rates_table(const std::vector<RateRow>& rows, double seconds, const std::string& time);
 std::string render_rates_json(const std::vector<RateRow>& rows, double seconds, const std::string& time);
+
+// `top`: one frame, the header of each interface then the rows. `live`:
+// a frame of the refreshing view (says how to stop it).
+struct TopInterface;
+struct TopRow;
+std::string render_top_table(const std::vector<TopInterface>& interfaces, const std::vector<TopRow>& rows,
+                             const std::string& time, bool live);
+std::string render_top_json(const std::vector<TopInterface>& interfaces, const std::vector<TopRow>& rows,
+                            const std::string& time);
 
 }  // namespace icmpguard

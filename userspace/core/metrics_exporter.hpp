@@ -18,7 +18,8 @@
 // family, reason) series is exported once it has been non-zero in this
 // process (SeriesMemory), and from then on even if its counter reads lower
 // (0 after the pins were removed): Prometheus sees a reset, not a vanishing
-// series.
+// series. The rate limiter's series (a fixed few per interface) are exported
+// whenever its maps could be read, from 0.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,7 @@
 
 #include "core/datapath.hpp"
 #include "core/error.hpp"
+#include "core/rate_limit_reader.hpp"
 #include "core/stats_reader.hpp"
 #include "core/unique_fd.hpp"
 
@@ -49,6 +51,10 @@ public:
         UniqueFd counters;
         UniqueFd reasons;
         UniqueFd policy_state;
+        // the rate limiter's maps; invalid when the MapFds had none
+        UniqueFd rl_sources;
+        UniqueFd rl_params;
+        UniqueFd rl_new_sources;
     };
     struct View {
         std::vector<std::shared_ptr<const Interface>> interfaces;
@@ -78,6 +84,7 @@ struct InterfaceSample {
     std::optional<bool> attached;              // empty: the kernel could not be asked
     std::optional<uint64_t> policy_generation;  // empty: policy_state unreadable
     std::optional<StatsSnapshot> stats;         // empty: counters unreadable (no series then, not zeros)
+    std::optional<RateLimitSnapshot> rate_limit;  // counts only (no list); empty: no limiter maps, or unreadable
 };
 
 struct ScrapeSample {

@@ -28,11 +28,12 @@ Expected<PinnedMaps> PinnedMaps::open(const std::string& root, const std::string
     PinnedMaps m;
     m.interface = interface;
     std::string dir = pin_dir_for(interface, root);
-    auto get = [&](const char* name, UniqueFd& fd) -> Expected<void> {
+    auto get = [&](const char* name, UniqueFd& fd, bool optional = false) -> Expected<void> {
         std::string path = dir + "/" + name;
         int f = bpf_obj_get(path.c_str());
         if (f < 0) {
             int err = errno;
+            if (optional && err == ENOENT) return Ok{};
             std::string hint = err == EACCES || err == EPERM ? " (reading pins needs CAP_BPF: run as root)" : "";
             return Error::from_errno(err, "opening " + path + hint);
         }
@@ -42,7 +43,19 @@ Expected<PinnedMaps> PinnedMaps::open(const std::string& root, const std::string
     for (auto [name, fd] : {std::pair{"counters", &m.counters}, {"reasons", &m.reasons},
                             {"policy_state", &m.policy_state}, {"local_addrs", &m.local_addrs}})
         if (auto r = get(name, *fd); !r) return r.error();
+    for (auto [name, fd] : {std::pair{"rl_sources", &m.rl_sources}, {"rl_params", &m.rl_params},
+                            {"rl_new_sources", &m.rl_new_sources}})
+        if (auto r = get(name, *fd, true); !r) return r.error();
+    if (!m.rate_limit_pinned()) {  // all or nothing: a partial set is not read
+        m.rl_sources.reset();
+        m.rl_params.reset();
+        m.rl_new_sources.reset();
+    }
     return m;
+}
+
+std::string PinnedMaps::rate_limit_missing_message() const {
+    return "rate limiter state not pinned for " + interface + " (daemon older than this CLI?)";
 }
 
 }  // namespace icmpguard
