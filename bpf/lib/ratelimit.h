@@ -113,11 +113,17 @@ static __always_inline int ig_rl_take_shared(__u32 slot, __u64 now, const struct
 	return 1;
 }
 
-/* Note a refusal on the source's entry (what `icmpguard top` ranks by). */
+/*
+ * Note a refusal on the source's entry (what `icmpguard top` ranks by).
+ * Plain stores, no locked add: a one-source flood spread over several CPUs
+ * would bounce the line on every packet, and an increment lost to a race
+ * only makes a ranking count a little low.
+ */
 static __always_inline int ig_rl_refuse(struct ig_rl_source *src, __u64 now, int reason)
 {
-	__sync_fetch_and_add(&src->limited, 1);
-	src->last_limited_ns = now;
+	src->limited++;
+	if (src->last_limited_ns != now)
+		src->last_limited_ns = now;
 	return reason;
 }
 

@@ -280,7 +280,7 @@ IG_STATIC_ASSERT(sizeof(struct ig_rl_key) == 20, "ig_rl_key layout");
 
 struct ig_rl_source {
 	__u64 tat[IG_RL_CLASSES]; /* per-source bucket of each class */
-	__u64 limited; /* packets from this source refused by any limiter */
+	__u64 limited; /* packets from this source refused by any limiter (racy: may undercount) */
 	__u64 last_limited_ns; /* coarse monotonic ns of the last refusal; 0 = never */
 };
 IG_STATIC_ASSERT(sizeof(struct ig_rl_source) == 32, "ig_rl_source layout");
