@@ -42,15 +42,20 @@ struct {
 	 IG_BIT(IG_REASON_ECHO_CODE_NZ) | IG_BIT(IG_REASON_ECHO_DISABLED) |                   \
 	 IG_BIT(IG_REASON_ECHO_TOO_LONG) | IG_BIT(IG_REASON_TRIM_FAILED))
 
-/* Run the limiter once for this packet: echo requests spend the echo budget. */
-static __always_inline int ig_limit(struct xdp_md *ctx, struct ig_pkt *pkt)
+/*
+ * Run the limiter once for this packet: echo requests spend the echo
+ * budget. dst_ours: the echo checks already found the destination ours;
+ * otherwise the limiter looks, and leaves traffic for others alone.
+ */
+static __always_inline int ig_limit(struct xdp_md *ctx, struct ig_pkt *pkt, __u32 dst_ours)
 {
 	__u32 cls = ig_is_echo_request(pkt) ? IG_RL_ECHO : IG_RL_OTHER;
 
 	pkt->rl_done = 1;
-	if (pkt->rule_flags & IG_RULE_F_NO_LIMIT)
+	if ((pkt->rule_flags & IG_RULE_F_NO_LIMIT) || pkt->l2_other_host)
 		return IG_REASON_NONE;
-	return ig_rate_limit(ctx, pkt->l3_off, IG_RL_DESC(pkt->family, pkt->type, pkt->policy_side, cls));
+	return ig_rate_limit(ctx, pkt->l3_off,
+			     IG_RL_DESC(pkt->family, pkt->type, pkt->policy_side, cls) | dst_ours);
 }
 
 /*
@@ -64,7 +69,7 @@ static __always_inline int ig_finish(struct xdp_md *ctx, struct ig_pkt *pkt, __u
 	__u8 action;
 
 	if (((IG_RL_PASS_REASONS >> (reason & 63)) & 1) && pkt->type_known && !pkt->rl_done) {
-		int rl = ig_limit(ctx, pkt);
+		int rl = ig_limit(ctx, pkt, 0);
 
 		if (rl)
 			reason = rl;
@@ -112,7 +117,7 @@ int icmpguard_xdp(struct xdp_md *ctx)
 	reason = ig_echo_answerable(ctx, &pkt);
 	if (reason)
 		return ig_finish(ctx, &pkt, reason);
-	reason = ig_limit(ctx, &pkt);
+	reason = ig_limit(ctx, &pkt, IG_RL_DST_OURS);
 	if (!reason)
 		reason = ig_echo_intact(ctx, &pkt);
 	if (reason)

@@ -25,7 +25,9 @@ static __always_inline int probe_key(struct xdp_md *ctx, struct ig_rl_key *key)
 	__u32 side = 0;
 	const struct ig_rl_params *p = bpf_map_lookup_elem(&rl_params, &side);
 
-	return p ? ig_rl_source_key(ctx, PROBE_L3, IG_FAMILY_IPV4, p, key) : -1;
+	int dst_ours;
+
+	return p ? ig_rl_read_addrs(ctx, PROBE_L3, IG_FAMILY_IPV4, p, key, &dst_ours) : -1;
 }
 
 /* The limiter's clock: one helper call. */
@@ -35,7 +37,7 @@ int probe_rl_clock(struct xdp_md *ctx)
 	return bpf_ktime_get_coarse_ns() ? XDP_PASS : XDP_DROP;
 }
 
-/* rl_params, the /32 key, and the rl_sources lookup of a known source (a hit). */
+/* rl_params, the /32 key (and the destination check), and the rl_sources lookup of a known source (a hit). */
 SEC("xdp")
 int probe_rl_lookup_hit(struct xdp_md *ctx)
 {
@@ -62,7 +64,7 @@ int probe_rl_lookup_miss(struct xdp_md *ctx)
 SEC("xdp")
 int probe_rl_refused(struct xdp_md *ctx)
 {
-	return ig_rate_limit(ctx, PROBE_L3, IG_RL_DESC(IG_FAMILY_IPV4, 8, 0, IG_RL_ECHO)) == IG_REASON_RL_SOURCE
+	return ig_rate_limit(ctx, PROBE_L3, IG_RL_DESC(IG_FAMILY_IPV4, 8, 0, IG_RL_ECHO) | IG_RL_DST_OURS) == IG_REASON_RL_SOURCE
 		       ? XDP_PASS
 		       : XDP_DROP;
 }
@@ -75,7 +77,7 @@ int probe_rl_refused(struct xdp_md *ctx)
 SEC("xdp")
 int probe_rl_admitted(struct xdp_md *ctx)
 {
-	return ig_rate_limit(ctx, PROBE_L3, IG_RL_DESC(IG_FAMILY_IPV4, 8, 1, IG_RL_OTHER)) == IG_REASON_NONE
+	return ig_rate_limit(ctx, PROBE_L3, IG_RL_DESC(IG_FAMILY_IPV4, 8, 1, IG_RL_OTHER) | IG_RL_DST_OURS) == IG_REASON_NONE
 		       ? XDP_PASS
 		       : XDP_DROP;
 }

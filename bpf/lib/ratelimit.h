@@ -21,18 +21,28 @@
 #include <bpf/bpf_helpers.h>
 
 #include "icmpguard/abi.h"
+#include "lib/addr.h"
 #include "lib/hdr.h"
 #include "lib/maps.h"
 #include "lib/parse.h"
 #include "lib/token_bucket.h"
 
-/* ig_rate_limit()'s second argument: which bucket set a packet meets. */
+/*
+ * ig_rate_limit()'s third argument: which bucket set a packet meets, and
+ * whether the caller already knows the destination is this host's.
+ */
+#define IG_RL_DST_OURS (1u << 18)
 #define IG_RL_DESC(family, type, side, cls) \
 	(((__u32)(family) & 1) | ((__u32)(type) << 8) | (((__u32)(side) & 1) << 16) | (((__u32)(cls) & 1) << 17))
 
-/* The packet's source address masked to the configured prefix. */
-static __always_inline int ig_rl_source_key(struct xdp_md *ctx, __u32 l3_off, __u32 family,
-					    const struct ig_rl_params *p, struct ig_rl_key *key)
+/*
+ * Read the source into the key (masked to the configured prefix) and say
+ * whether the destination is this host's: one of its addresses on this
+ * interface, or a broadcast / multicast group. -1: not readable.
+ */
+static __always_inline int ig_rl_read_addrs(struct xdp_md *ctx, __u32 l3_off, __u32 family,
+					    const struct ig_rl_params *p, struct ig_rl_key *key,
+					    int *dst_ours)
 {
 	__u32 *w = (__u32 *)key->addr;
 
@@ -40,12 +50,16 @@ static __always_inline int ig_rl_source_key(struct xdp_md *ctx, __u32 l3_off, __
 	key->family = family;
 	if (family == IG_FAMILY_IPV4) {
 		struct iphdr *iph = ig_ptr(ctx, l3_off, sizeof(*iph));
+		__be32 daddr;
 
 		if (!iph)
 			return -1;
 		w[0] = iph->saddr & p->ip4_mask;
+		daddr = iph->daddr;
+		*dst_ours = ig_ip4_is_group(daddr) || ig_addr_kind(IG_FAMILY_IPV4, &daddr, 4) != IG_ADDR_KIND_NONE;
 	} else {
 		struct ipv6hdr *ip6 = ig_ptr(ctx, l3_off, sizeof(*ip6));
+		struct in6_addr daddr;
 
 		if (!ip6)
 			return -1;
@@ -53,6 +67,9 @@ static __always_inline int ig_rl_source_key(struct xdp_md *ctx, __u32 l3_off, __
 		w[1] = ip6->saddr.in6_u.u6_addr32[1] & p->ip6_mask[1];
 		w[2] = ip6->saddr.in6_u.u6_addr32[2] & p->ip6_mask[2];
 		w[3] = ip6->saddr.in6_u.u6_addr32[3] & p->ip6_mask[3];
+		daddr = ip6->daddr;
+		*dst_ours = ig_ip6_is_multicast(&daddr) ||
+			    ig_addr_kind(IG_FAMILY_IPV6, &daddr, 16) != IG_ADDR_KIND_NONE;
 	}
 	return 0;
 }
@@ -64,24 +81,28 @@ static __always_inline __u32 ig_rl_random_credits(void)
 }
 
 /*
- * May this CPU add one more source to rl_sources now? Its budget spends
- * random credit too, so a new source's fate says little about how many
- * others arrived.
+ * May this CPU add one more source of class cls to rl_sources now? Each
+ * class has its own budget, so an echo flood from random sources cannot
+ * refuse the first error from a router never seen before. It spends random
+ * credit too, so a new source's fate says little about how many others
+ * arrived.
  */
-static __always_inline int ig_rl_new_source_ok(const struct ig_rl_params *p, __u64 now)
+static __always_inline int ig_rl_new_source_ok(const struct ig_rl_params *p, __u32 cls, __u64 now)
 {
 	__u32 zero = 0;
 	struct ig_rl_cpu *cpu = bpf_map_lookup_elem(&rl_new_sources, &zero);
 	const struct ig_rl_rate *rate = &p->new_sources;
+	__u64 tat;
 
 	if (!cpu)
 		return 1;
 	if (rate->interval_ns) {
-		if (!ig_tb_conforms(cpu->tat, now, rate)) {
+		tat = ig_tb_clamp(cpu->tat[cls & 1], now, rate);
+		if (!ig_tb_conforms(tat, now, rate)) {
 			cpu->refused++;
 			return 0;
 		}
-		cpu->tat = ig_tb_advance(cpu->tat, now, rate, ig_rl_random_credits());
+		cpu->tat[cls & 1] = ig_tb_advance(tat, now, rate, ig_rl_random_credits());
 	}
 	cpu->inserted++;
 	return 1;
@@ -102,12 +123,13 @@ static __always_inline int ig_rl_take_shared(__u32 slot, __u64 now, const struct
 #pragma unroll
 	for (int i = 0; i < 3; i++) {
 		__u64 old = *(volatile __u64 *)tat;
+		__u64 cur = ig_tb_clamp(old, now, rate);
 
-		if (!ig_tb_conforms(old, now, rate))
+		if (!ig_tb_conforms(cur, now, rate))
 			return 0;
 		if (!credits)
 			return 1;
-		if (__sync_val_compare_and_swap(tat, old, ig_tb_advance(old, now, rate, credits)) == old)
+		if (__sync_val_compare_and_swap(tat, old, ig_tb_advance(cur, now, rate, credits)) == old)
 			return 1;
 	}
 	return 1;
@@ -128,7 +150,8 @@ static __always_inline int ig_rl_refuse(struct ig_rl_source *src, __u64 now, int
 }
 
 /*
- * Limit one packet. desc = IG_RL_DESC(family, type, policy side, class).
+ * Limit one packet. desc = IG_RL_DESC(family, type, policy side, class),
+ * plus IG_RL_DST_OURS when the caller has checked the destination.
  * Returns IG_REASON_NONE if it may go on, else the rl_* reason.
  */
 __noinline int ig_rate_limit(struct xdp_md *ctx, __u32 l3_off, __u32 desc)
@@ -137,8 +160,9 @@ __noinline int ig_rate_limit(struct xdp_md *ctx, __u32 l3_off, __u32 desc)
 	__u32 cls = (desc >> 17) & 1, idx, credits;
 	const struct ig_rl_params *p;
 	const struct ig_rl_rate *type_rate, *total;
-	struct ig_rl_source *src;
+	struct ig_rl_source fresh = {}, *src = &fresh; /* zero TATs: full buckets */
 	struct ig_rl_key key;
+	int dst_ours = 0;
 	__u64 now;
 
 	if (!ctx)
@@ -146,25 +170,31 @@ __noinline int ig_rate_limit(struct xdp_md *ctx, __u32 l3_off, __u32 desc)
 	p = bpf_map_lookup_elem(&rl_params, &side);
 	if (!p || !(p->flags & IG_RL_F_ENABLED))
 		return IG_REASON_NONE;
-	if (ig_rl_source_key(ctx, l3_off, family, p, &key))
+	if (ig_rl_read_addrs(ctx, l3_off, family, p, &key, &dst_ours))
 		return IG_REASON_NONE;
-	/* the tick-granular clock: a few ns, and refill by whole ticks is exact enough */
+	/* passing through (a router, a bridge port): not ours to limit */
+	if (!(desc & IG_RL_DST_OURS) && !dst_ours)
+		return IG_REASON_NONE;
+	/* the tick-granular clock: refill by whole ticks is exact enough */
 	now = bpf_ktime_get_coarse_ns();
 
-	src = bpf_map_lookup_elem(&rl_sources, &key);
-	if (!src) {
-		struct ig_rl_source fresh = {}; /* zero TATs: full buckets */
+	/* per source, unless this class has no per-source limit ("pps = 0") */
+	if (p->per_source[cls].interval_ns) {
+		struct ig_rl_source *known = bpf_map_lookup_elem(&rl_sources, &key);
 
-		if (!ig_rl_new_source_ok(p, now))
-			return IG_REASON_RL_SOURCE_FLOOD;
-		/* a CPU racing us to the same key wins; we use its entry */
-		bpf_map_update_elem(&rl_sources, &key, &fresh, BPF_NOEXIST);
-		src = bpf_map_lookup_elem(&rl_sources, &key);
-		if (!src)
-			return IG_REASON_NONE; /* evicted in between: let this one go */
+		if (!known) {
+			if (!ig_rl_new_source_ok(p, cls, now))
+				return IG_REASON_RL_SOURCE_FLOOD;
+			/* a CPU racing us to the same key wins; we use its entry */
+			bpf_map_update_elem(&rl_sources, &key, &fresh, BPF_NOEXIST);
+			known = bpf_map_lookup_elem(&rl_sources, &key);
+		}
+		/* evicted again at once (a tiny LRU): a fresh bucket, the ceilings still apply */
+		if (known)
+			src = known;
+		if (!ig_tb_take(&src->tat[cls], now, &p->per_source[cls]))
+			return ig_rl_refuse(src, now, IG_REASON_RL_SOURCE);
 	}
-	if (!ig_tb_take(&src->tat[cls], now, &p->per_source[cls]))
-		return ig_rl_refuse(src, now, IG_REASON_RL_SOURCE);
 
 	idx = ig_policy_index(side, family, type);
 	type_rate = bpf_map_lookup_elem(&rl_type_rates, &idx);

@@ -15,7 +15,8 @@
  * 64-bit and overflow-free for every rate ig_rl_rate_from_pps() accepts:
  * interval <= IG_RL_INTERVAL_MAX (1e9), tolerance <= IG_RL_TOLERANCE_MAX
  * (2^61), credits <= 2 and now < 2^62 (146 years of uptime in ns), so
- * now + tolerance and TAT + credits * interval stay below 2^63. An idle
+ * now + tolerance + 2 * interval + 1 s and TAT + credits * interval stay
+ * below 2^63. An idle
  * bucket never accumulates more than its burst: TAT is clamped to now.
  */
 #ifndef ICMPGUARD_BPF_TOKEN_BUCKET_H
@@ -30,6 +31,25 @@
 #else
 #define IG_TB_INLINE static inline
 #endif
+
+/*
+ * A TAT further ahead than the current rate can produce (tolerance plus the
+ * most one admission adds) was run up under an older, slower rate: a
+ * reload that raised a limit. Treat that bucket as just drained under the
+ * new rate, so a raised limit never locks it out for the old debt (up to
+ * the old burst / old rate). Not stored by a refusal, so it must conform
+ * as it stands: the edge, now + tolerance, admits one packet. The slack
+ * keeps a clock read a moment earlier on another CPU (or a lagging coarse
+ * tick) from ever looking like old debt: only debt a second beyond what the
+ * rate can produce is forgiven.
+ */
+#define IG_TB_CLAMP_SLACK_NS 1000000000ULL
+IG_TB_INLINE __u64 ig_tb_clamp(__u64 tat, __u64 now, const struct ig_rl_rate *rate)
+{
+	__u64 edge = now + rate->tolerance_ns;
+
+	return tat > edge + 2 * rate->interval_ns + IG_TB_CLAMP_SLACK_NS ? edge : tat;
+}
 
 /* Does a packet at `now` conform to a bucket whose TAT is `tat`? */
 IG_TB_INLINE int ig_tb_conforms(__u64 tat, __u64 now, const struct ig_rl_rate *rate)
@@ -52,11 +72,14 @@ IG_TB_INLINE __u64 ig_tb_advance(__u64 tat, __u64 now, const struct ig_rl_rate *
  */
 IG_TB_INLINE int ig_tb_take(__u64 *tat, __u64 now, const struct ig_rl_rate *rate)
 {
+	__u64 t;
+
 	if (!rate->interval_ns)
 		return 1;
-	if (!ig_tb_conforms(*tat, now, rate))
+	t = ig_tb_clamp(*tat, now, rate);
+	if (!ig_tb_conforms(t, now, rate))
 		return 0;
-	*tat = ig_tb_advance(*tat, now, rate, 1);
+	*tat = ig_tb_advance(t, now, rate, 1);
 	return 1;
 }
 

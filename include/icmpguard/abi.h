@@ -243,7 +243,7 @@ struct ig_rl_params {
 	__u32 ip6_mask[4]; /* source prefix mask, network order */
 	struct ig_rl_rate per_source[IG_RL_CLASSES]; /* per source prefix */
 	struct ig_rl_rate total[IG_RL_CLASSES]; /* aggregate, all sources */
-	struct ig_rl_rate new_sources; /* per CPU: sources added to rl_sources */
+	struct ig_rl_rate new_sources; /* per CPU and class: sources added to rl_sources */
 };
 IG_STATIC_ASSERT(sizeof(struct ig_rl_params) == 104, "ig_rl_params layout");
 
@@ -288,17 +288,17 @@ IG_STATIC_ASSERT(sizeof(struct ig_rl_source) == 32, "ig_rl_source layout");
 #define IG_RL_SOURCES_DEFAULT 65536
 
 /*
- * rl_new_sources: PERCPU_ARRAY of one. This CPU's bucket (TAT) for adding
- * sources to rl_sources, and how many it added and refused: the budget in
+ * rl_new_sources: PERCPU_ARRAY of one. This CPU's buckets (TAT per class) for
+ * adding sources to rl_sources, and how many it added and refused: the budget in
  * front of the LRU that keeps a random-source flood from evicting
  * well-behaved sources.
  */
 struct ig_rl_cpu {
-	__u64 tat;
+	__u64 tat[IG_RL_CLASSES]; /* one budget per class: an echo flood cannot spend the errors' */
 	__u64 inserted; /* sources added to rl_sources */
 	__u64 refused; /* new sources refused: budget spent (rl_source_flood) */
 };
-IG_STATIC_ASSERT(sizeof(struct ig_rl_cpu) == 24, "ig_rl_cpu layout");
+IG_STATIC_ASSERT(sizeof(struct ig_rl_cpu) == 32, "ig_rl_cpu layout");
 
 /* ---- interface (the loader writes at attach; BPF reads) ---------------- */
 

@@ -362,5 +362,52 @@ TEST_F(RateLimit, ALimitFlipsWithThePolicyAndKeepsBucketState) {
     EXPECT_EQ(replies(echo4_from("198.51.100.1"), 5), 5);
 }
 
+
+TEST_F(RateLimit, TrafficForOtherHostsIsNotLimited) {
+    if (!set_up()) return;
+    auto l = base_limits();
+    l.params.per_source[IG_RL_OTHER] = rate(1, 1);
+    l.params.per_source[IG_RL_ECHO] = rate(1, 1);
+    apply(l);
+    // a router or a bridge port: passed ICMP to an address that is not ours
+    auto transit = icmp4_frame({}, {.src = "198.51.100.1", .dst = "192.0.2.9"},
+                               {.type = 3, .code = 3, .payload = Bytes(28, 0x45)});
+    EXPECT_EQ(passes(transit, 20), 20);
+    auto opts = icmp4_frame({}, {.src = "198.51.100.1", .dst = "192.0.2.9", .options = Bytes{1, 1, 1, 1}},
+                            {.type = 8, .payload = Bytes(8, 1)});
+    EXPECT_EQ(passes(opts, 20), 20) << "an echo the kernel forwards";
+    EXPECT_EQ(source_count(), 0u);
+    // the same to our address and to a multicast group: limited
+    EXPECT_EQ(passes(port_unreach_from("198.51.100.1"), 5), 1);
+    auto mcast6 = icmp6_frame({.dst = {0x33, 0x33, 0, 0, 0, 1}}, {.src = "2001:db8::1", .dst = "ff02::1"},
+                              {.type = 1, .code = 4, .payload = Bytes(48, 0x60)});
+    EXPECT_EQ(passes(mcast6, 5), 1);
+}
+
+TEST_F(RateLimit, ZeroPerSourcePpsKeepsNoStateAndRefusesNoNewSource) {
+    if (!set_up()) return;
+    auto l = base_limits();
+    l.params.new_sources = rate(1, 1);  // would refuse almost every new source
+    apply(l);                           // per-source pps 0 in both classes
+    int answered = 0;
+    for (int i = 0; i < 50; ++i) answered += h_->run(echo4_from("198.18.2." + std::to_string(i + 1))).action == XDP_TX;
+    EXPECT_EQ(answered, 50);
+    EXPECT_EQ(source_count(), 0u);
+}
+
+TEST_F(RateLimit, EachClassHasItsOwnNewSourceBudget) {
+    if (!set_up()) return;
+    auto l = base_limits();
+    l.params.per_source[IG_RL_ECHO] = rate(1000, 1000);
+    l.params.per_source[IG_RL_OTHER] = rate(1000, 1000);
+    l.params.new_sources = rate(1, 3);
+    apply(l);
+    int answered = 0;
+    for (int i = 0; i < 100; ++i) answered += h_->run(echo4_from("198.18.3." + std::to_string(i + 1))).action == XDP_TX;
+    ASSERT_LT(answered, 100) << "the echo budget ran out";
+    // an error from a router never seen before still reaches the kernel
+    EXPECT_EQ(passes(port_unreach_from("203.0.113.77"), 1), 1);
+}
+
 }  // namespace
 }  // namespace icmpguard::test

@@ -279,7 +279,7 @@ struct LimiterMaps {
     }
     void set_cpus(uint64_t inserted_each, uint64_t refused_each) {
         std::vector<ig_rl_cpu> v(static_cast<size_t>(ncpu));
-        for (auto& c : v) c = {.tat = 1, .inserted = inserted_each, .refused = refused_each};
+        for (auto& c : v) c = {.tat = {1, 1}, .inserted = inserted_each, .refused = refused_each};
         uint32_t zero = 0;
         ASSERT_EQ(bpf_map_update_elem(new_sources.get(), &zero, v.data(), 0), 0);
     }

@@ -144,4 +144,18 @@ TEST(TokenBucket, ExtremesStayBelow2To63) {
     EXPECT_LT(now + r.tolerance_ns, 1ull << 63);
 }
 
+
+TEST(TokenBucket, ARaisedLimitDoesNotInheritTheOldDebt) {
+    // drained at 1 pps with a burst of 600: the TAT is ~600 s ahead
+    const auto slow = rate_of(1, 600);
+    __u64 tat = 0;
+    ASSERT_EQ(admit(tat, kSecond, 1000, slow), 600);
+    // a reload raises the limit to 1000 pps: a few ms later packets go again
+    const auto fast = rate_of(1000, 1000);
+    EXPECT_EQ(admit(tat, kSecond + 3000000, 10, fast), 1) << "not locked out for the old 600 s: one now";
+    EXPECT_EQ(admit(tat, kSecond + 5000000, 10, fast), 2) << "then the new rate, 1 per ms";
+    EXPECT_EQ(ig_tb_clamp(1ull << 61, kSecond, &fast), kSecond + fast.tolerance_ns);
+    EXPECT_EQ(ig_tb_clamp(5, kSecond, &fast), 5u) << "a TAT the rate can produce is untouched";
+}
+
 }  // namespace

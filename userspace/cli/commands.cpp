@@ -66,7 +66,7 @@ int cmd_check(const std::string& path) {
         std::cerr << compiled.error().message() << "\n";
         return 2;
     }
-    auto cpus = libbpf_num_possible_cpus();
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);  // as the daemon splits the new-source budget
     auto limits = RateLimitCompiler::compile(config->rate_limit, cpus > 0 ? static_cast<unsigned>(cpus) : 1u);
     if (!limits) {
         std::cerr << limits.error().message() << "\n";

@@ -3,6 +3,7 @@
 #include <net/if.h>
 #include <poll.h>
 #include <sys/signalfd.h>
+#include <unistd.h>
 #include <systemd/sd-daemon.h>
 
 #include <cerrno>
@@ -33,8 +34,11 @@ namespace icmpguard {
 namespace {
 
 
-unsigned possible_cpus() {
-    int n = libbpf_num_possible_cpus();
+// The CPUs that can receive packets, over which the per-CPU new-source
+// budget is split: the online ones (a VM may have many more possible CPUs
+// than it runs, and they would never spend their share).
+unsigned receive_cpus() {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? static_cast<unsigned>(n) : 1u;
 }
 
@@ -99,6 +103,14 @@ Expected<void> Daemon::attach(const InterfaceConfig& config) {
     // the interface MAC and the addresses come from the address sync's resync,
     // which every attach is followed by
     auto m = iface.datapath->maps();
+    // per-source state pinned by an earlier run under other prefixes would be misread
+    auto differ = rate_limit_prefixes_differ(m.policy_state, m.rl_params, limits_.params);
+    if (differ && *differ) {
+        auto cleared = clear_rate_limit_sources(m.rl_sources);
+        if (!cleared) return cleared.error().wrap("clearing rl_sources of " + config.name);
+        log_info("source prefix changed since the last run: per-source rate-limit state cleared",
+                 {{"interface", config.name}, {"sources", std::to_string(*cleared)}});
+    }
     if (auto r = apply_policy(iface); !r) return r;
     sync_->add_target(iface.ifindex, m);
     log_info("attached", {{"interface", config.name},
@@ -182,7 +194,11 @@ void Daemon::reload() {
     if (!config) return fail(config.error().message());
     auto compiled = PolicyCompiler::compile(*config);
     if (!compiled) return fail(compiled.error().message());
-    auto limits = RateLimitCompiler::compile(config->rate_limit, possible_cpus());
+    // the LRU keeps the size it was loaded with: compile against that, so a
+    // budget derived from `sources` matches the map that really exists
+    const uint32_t configured_sources = config->rate_limit.sources;
+    config->rate_limit.sources = config_.rate_limit.sources;
+    auto limits = RateLimitCompiler::compile(config->rate_limit, receive_cpus());
     if (!limits) return fail(limits.error().message());
     // every configured interface must exist before anything changes
     for (const auto& c : config->interfaces)
@@ -199,22 +215,19 @@ void Daemon::reload() {
             log_warn("[metrics] listen changed: it takes effect at the next restart",
                      {{"listen", config_.metrics.listen}, {"configured", config->metrics.listen}});
     }
-    if (config->rate_limit.sources != config_.rate_limit.sources)
+    if (configured_sources != config_.rate_limit.sources)
         log_warn("rate_limit.sources changed: it takes effect at the next restart",
                  {{"sources", std::to_string(config_.rate_limit.sources)},
-                  {"configured", std::to_string(config->rate_limit.sources)}});
+                  {"configured", std::to_string(configured_sources)}});
     const bool prefixes_changed = config->rate_limit.ipv4_prefix != config_.rate_limit.ipv4_prefix ||
                                   config->rate_limit.ipv6_prefix != config_.rate_limit.ipv6_prefix;
     config_.path = config->path;
     config_.policy = config->policy;
     config_.metrics = config->metrics;
     config_.interfaces = config->interfaces;
-    const uint32_t sources = config_.rate_limit.sources;  // restart-class
-    config_.rate_limit = config->rate_limit;
-    config_.rate_limit.sources = sources;
+    config_.rate_limit = config->rate_limit;  // with the running `sources`
     policy_ = std::move(compiled.value());
     limits_ = std::move(limits.value());
-    limits_.sources = sources;
     log_policy_warnings(policy_);
 
     bool ok = true;
@@ -227,9 +240,11 @@ void Daemon::reload() {
         // per-source state is keyed by the old prefixes: it would never match again
         if (prefixes_changed) {
             auto cleared = clear_rate_limit_sources(iface.datapath->maps().rl_sources);
-            if (!cleared) log_warn("clearing per-source rate-limit state failed",
-                                   {{"interface", iface.config.name}, {"err", cleared.error().message()}});
-            else log_info("source prefix changed: per-source rate-limit state cleared",
+            if (!cleared) {
+                ok = false;
+                log_error("clearing per-source rate-limit state failed",
+                          {{"interface", iface.config.name}, {"err", cleared.error().message()}});
+            } else log_info("source prefix changed: per-source rate-limit state cleared",
                           {{"interface", iface.config.name}, {"sources", std::to_string(*cleared)}});
         }
     }
@@ -313,7 +328,7 @@ int Daemon::run() {
         log_error("invalid configuration", {{"err", compiled.error().message()}});
         return 2;
     }
-    auto limits = RateLimitCompiler::compile(config->rate_limit, possible_cpus());
+    auto limits = RateLimitCompiler::compile(config->rate_limit, receive_cpus());
     if (!limits) {
         log_error("invalid configuration", {{"err", limits.error().message()}});
         return 2;
