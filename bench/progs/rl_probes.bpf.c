@@ -25,7 +25,7 @@ static __always_inline int probe_key(struct xdp_md *ctx, struct ig_rl_key *key)
 	__u32 side = 0;
 	const struct ig_rl_params *p = bpf_map_lookup_elem(&rl_params, &side);
 
-	int dst_ours;
+	int dst_ours = 1; /* as on the echo path: the destination was checked */
 
 	return p ? ig_rl_read_addrs(ctx, PROBE_L3, IG_FAMILY_IPV4, p, key, &dst_ours) : -1;
 }

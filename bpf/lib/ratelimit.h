@@ -36,9 +36,10 @@
 	(((__u32)(family) & 1) | ((__u32)(type) << 8) | (((__u32)(side) & 1) << 16) | (((__u32)(cls) & 1) << 17))
 
 /*
- * Read the source into the key (masked to the configured prefix) and say
- * whether the destination is this host's: one of its addresses on this
- * interface, or a broadcast / multicast group. -1: not readable.
+ * Read the source into the key (masked to the configured prefix) and, if
+ * *dst_ours is 0 on entry, say whether the destination is this host's: one
+ * of its addresses on this interface, or a broadcast / multicast group.
+ * -1: not readable.
  */
 static __always_inline int ig_rl_read_addrs(struct xdp_md *ctx, __u32 l3_off, __u32 family,
 					    const struct ig_rl_params *p, struct ig_rl_key *key,
@@ -56,7 +57,9 @@ static __always_inline int ig_rl_read_addrs(struct xdp_md *ctx, __u32 l3_off, __
 			return -1;
 		w[0] = iph->saddr & p->ip4_mask;
 		daddr = iph->daddr;
-		*dst_ours = ig_ip4_is_group(daddr) || ig_addr_kind(IG_FAMILY_IPV4, &daddr, 4) != IG_ADDR_KIND_NONE;
+		if (!*dst_ours)
+			*dst_ours = ig_ip4_is_group(daddr) ||
+				    ig_addr_kind(IG_FAMILY_IPV4, &daddr, 4) != IG_ADDR_KIND_NONE;
 	} else {
 		struct ipv6hdr *ip6 = ig_ptr(ctx, l3_off, sizeof(*ip6));
 		struct in6_addr daddr;
@@ -67,9 +70,11 @@ static __always_inline int ig_rl_read_addrs(struct xdp_md *ctx, __u32 l3_off, __
 		w[1] = ip6->saddr.in6_u.u6_addr32[1] & p->ip6_mask[1];
 		w[2] = ip6->saddr.in6_u.u6_addr32[2] & p->ip6_mask[2];
 		w[3] = ip6->saddr.in6_u.u6_addr32[3] & p->ip6_mask[3];
-		daddr = ip6->daddr;
-		*dst_ours = ig_ip6_is_multicast(&daddr) ||
-			    ig_addr_kind(IG_FAMILY_IPV6, &daddr, 16) != IG_ADDR_KIND_NONE;
+		if (!*dst_ours) {
+			daddr = ip6->daddr;
+			*dst_ours = ig_ip6_is_multicast(&daddr) ||
+				    ig_addr_kind(IG_FAMILY_IPV6, &daddr, 16) != IG_ADDR_KIND_NONE;
+		}
 	}
 	return 0;
 }
@@ -162,7 +167,7 @@ __noinline int ig_rate_limit(struct xdp_md *ctx, __u32 l3_off, __u32 desc)
 	const struct ig_rl_rate *type_rate, *total;
 	struct ig_rl_source fresh = {}, *src = &fresh; /* zero TATs: full buckets */
 	struct ig_rl_key key;
-	int dst_ours = 0;
+	int dst_ours = (desc & IG_RL_DST_OURS) != 0; /* the caller checked it */
 	__u64 now;
 
 	if (!ctx)
@@ -173,7 +178,7 @@ __noinline int ig_rate_limit(struct xdp_md *ctx, __u32 l3_off, __u32 desc)
 	if (ig_rl_read_addrs(ctx, l3_off, family, p, &key, &dst_ours))
 		return IG_REASON_NONE;
 	/* passing through (a router, a bridge port): not ours to limit */
-	if (!(desc & IG_RL_DST_OURS) && !dst_ours)
+	if (!dst_ours)
 		return IG_REASON_NONE;
 	/* the tick-granular clock: refill by whole ticks is exact enough */
 	now = bpf_ktime_get_coarse_ns();
