@@ -316,14 +316,41 @@ ig_rl_key rl_key(const char* text) {
     return k;
 }
 
-// A source whose buckets stay empty for a century (TAT = 2^62 ns): every
-// packet from it is refused at its own bucket, and a refusal never moves the
-// TAT, so the rate-limited rows are idempotent.
-void set_empty_source(int rl_sources_fd, const ig_rl_key& k) {
+// What bpf_ktime_get_coarse_ns() returns.
+uint64_t coarse_now_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// A TAT that keeps a default-limits bucket empty for the next ~0.9 s: the
+// limiter forgives debt more than 1 s beyond what the rate can produce
+// (ig_tb_clamp), so a bucket cannot be pre-set empty for longer; callers
+// refresh it before every sample. A refusal never moves the TAT, so the
+// rate-limited rows stay idempotent within a sample.
+uint64_t empty_tat() { return coarse_now_ns() + 1900000000ull; }
+
+// Set the key's bit in both generations of the maybe-known filter, as the
+// program does when it adds a source: a source written by hand would
+// otherwise look unknown and take the new-source path once.
+void mark_filter(int rl_filter_fd, const ig_rl_key& k) {
+    const uint32_t bit = ig_rl_filter_bit(&k);
+    auto f = std::make_unique<ig_rl_filter>();
+    for (uint32_t g = 0; g < 2; ++g) {
+        if (bpf_map_lookup_elem(rl_filter_fd, &g, f.get())) throw Fail(1, "reading rl_filter");
+        f->words[bit >> 6] |= 1ull << (bit & 63);
+        if (bpf_map_update_elem(rl_filter_fd, &g, f.get(), BPF_ANY)) throw Fail(1, "writing rl_filter");
+    }
+}
+
+// A source whose buckets are empty (see empty_tat): every packet from it is
+// refused at its own bucket.
+void set_empty_source(int rl_sources_fd, int rl_filter_fd, const ig_rl_key& k) {
     ig_rl_source s{};
-    s.tat[IG_RL_ECHO] = s.tat[IG_RL_OTHER] = UINT64_MAX / 4;
+    s.tat[IG_RL_ECHO] = s.tat[IG_RL_OTHER] = empty_tat();
     if (bpf_map_update_elem(rl_sources_fd, &k, &s, BPF_ANY))
         throw Fail(1, std::string("writing rl_sources: ") + std::strerror(errno));
+    mark_filter(rl_filter_fd, k);
 }
 
 // ---------------------------------------------------------------- paths
@@ -347,6 +374,7 @@ struct Path {
     std::optional<ig_rl_key> empty_source;   // pre-set empty in the copy's rl_sources
     double target = kTargetNs;               // ns over empty; NaN: none (the row is context)
     std::string probe_obj;                   // probes: which bench object ("probes", "rl_probes")
+    std::function<void()> refresh;           // before every sample, untimed (limiter state)
 
     struct Program* prog = nullptr;  // the loaded copy this path runs on
     int fd = -1;                     // its program fd
@@ -605,6 +633,7 @@ void check_output(Path& p) {
 // One sample of a path: full and empty, interleaved, the same way.
 void sample(Path& p, int empty_fd, const Options& o, bool keep) {
     const int fd = p.fd;
+    if (p.refresh) p.refresh();
     if (p.mode == Mode::Repeat) {
         TestRun f = test_run(fd, p.frame, o.repeat);
         p.runs += o.repeat;
@@ -716,6 +745,7 @@ void attribution_pass(std::vector<Path>& paths, int empty_fd, const Options& o, 
             // row is plenty for a per-run average; keep this pass short
             const uint32_t rep = p.mode == Mode::Repeat ? std::max(2u, o.repeat / 5) : 1;
             const int calls = p.mode == Mode::Repeat ? 1 : std::max(1, o.batch / 2);
+            if (p.refresh) p.refresh();
             ProgStats a = prog_stats(fd), c = prog_stats(empty_fd);
             for (int i = 0; i < calls; ++i) {
                 check_action(p, test_run(fd, p.frame, rep));
@@ -1054,7 +1084,7 @@ Flood run_flood(int empty_fd, const Options& o) {
     Bytes single = icmp6_frame({}, {.src = "2001:db8::ffff:ffff"}, icmp);
     fl.frame_bytes = single.size();
     const ig_rl_key single_key = rl_key("2001:db8::ffff:ffff");
-    set_empty_source(m.rl_sources, single_key);
+    set_empty_source(m.rl_sources, m.rl_filter, single_key);
 
     // The random sources: x = mix32(i), skipping 0 (the one source's /64).
     std::vector<uint32_t> xs;
@@ -1103,12 +1133,11 @@ Flood run_flood(int empty_fd, const Options& o) {
         flood_batch(fd, empty_fd, frame, n, [&](size_t i) { set_flood_source(frame, xs[lo + i]); }, rd, rt);
         fl.random_runs += n, fl.random_drop += rd.n, fl.random_tx += rt.n;
         // The one source's entry could only go by eviction (more sources than
-        // the LRU holds): put it back, empty, and count it.
+        // the LRU holds): count that. Either way, empty its bucket again (a
+        // bucket can be held empty for about a second, see empty_tat()).
         ig_rl_source cur{};
-        if (bpf_map_lookup_elem(m.rl_sources, &single_key, &cur) != 0) {
-            set_empty_source(m.rl_sources, single_key);
-            fl.single_reset++;
-        }
+        if (bpf_map_lookup_elem(m.rl_sources, &single_key, &cur) != 0) fl.single_reset++;
+        set_empty_source(m.rl_sources, m.rl_filter, single_key);
         flood_batch(fd, empty_fd, single, n, [](size_t) {}, sd, st);
         if (st.n) throw Fail(2, "flood: the one source was answered");
         fl.single_runs += n;
@@ -1361,11 +1390,18 @@ int run(const Options& o) {
         for (uint32_t side = 0; side < 2; ++side)
             if (bpf_map_update_elem(bpf_map__fd(rl_probes->maps.rl_params), &side, &params[side], BPF_ANY))
                 throw Fail(1, "writing the probes' rl_params");
-        ig_rl_source src{};
-        src.tat[IG_RL_ECHO] = UINT64_MAX / 4;  // echo refused, "other" admitted
+        const int probe_sources = bpf_map__fd(rl_probes->maps.rl_sources);
+        const int probe_filter = bpf_map__fd(rl_probes->maps.rl_filter);
         const ig_rl_key key = rl_key("198.51.100.1");
-        if (bpf_map_update_elem(bpf_map__fd(rl_probes->maps.rl_sources), &key, &src, BPF_ANY))
-            throw Fail(1, "writing the probes' rl_sources");
+        // echo refused, "other" admitted; refreshed before every probe sample
+        auto refresh_probe_source = [probe_sources, probe_filter, key] {
+            ig_rl_source src{};
+            src.tat[IG_RL_ECHO] = empty_tat();
+            if (bpf_map_update_elem(probe_sources, &key, &src, BPF_ANY))
+                throw Fail(1, "writing the probes' rl_sources");
+            mark_filter(probe_filter, key);
+        };
+        refresh_probe_source();
         const IcmpSpec echo{.type = IG_ICMP4_ECHO_REQUEST, .payload = pattern(56)};
         const std::pair<const char*, bpf_program*> list[] = {
             {"probe: the limiter's clock (bpf_ktime_get_coarse_ns)", rl_probes->progs.probe_rl_clock},
@@ -1384,6 +1420,7 @@ int run(const Options& o) {
             p.action = XDP_PASS;
             p.fd = bpf_program__fd(prog);
             p.probe_obj = "rl_probes";
+            p.refresh = refresh_probe_source;
             paths.push_back(std::move(p));
         }
     }
@@ -1454,7 +1491,12 @@ int run(const Options& o) {
                 progs.push_back(std::move(g));
             }
             p.fd = home->h->datapath().prog_fd();
-            if (p.empty_source) set_empty_source(home->h->datapath().maps().rl_sources, *p.empty_source);
+            if (p.empty_source) {
+                const MapFds m = home->h->datapath().maps();
+                const ig_rl_key key = *p.empty_source;
+                p.refresh = [m, key] { set_empty_source(m.rl_sources, m.rl_filter, key); };
+                p.refresh();
+            }
         }
         home->paths.push_back(&p);
         home->owned.insert(p.expected.begin(), p.expected.end());

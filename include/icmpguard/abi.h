@@ -244,8 +244,9 @@ struct ig_rl_params {
 	struct ig_rl_rate per_source[IG_RL_CLASSES]; /* per source prefix */
 	struct ig_rl_rate total[IG_RL_CLASSES]; /* aggregate, all sources */
 	struct ig_rl_rate new_sources; /* per CPU and class: sources added to rl_sources */
+	__u64 filter_period_ns; /* rl_filter rotation; 0: no filter, every packet looks in rl_sources */
 };
-IG_STATIC_ASSERT(sizeof(struct ig_rl_params) == 104, "ig_rl_params layout");
+IG_STATIC_ASSERT(sizeof(struct ig_rl_params) == 112, "ig_rl_params layout");
 
 /*
  * rl_type_rates: ARRAY indexed like policy (ig_policy_index): the optional
@@ -299,6 +300,45 @@ struct ig_rl_cpu {
 	__u64 refused; /* new sources refused: budget spent (rl_source_flood) */
 };
 IG_STATIC_ASSERT(sizeof(struct ig_rl_cpu) == 32, "ig_rl_cpu layout");
+
+/*
+ * rl_filter: ARRAY of two bitmaps ("generations") over source keys, in
+ * front of rl_sources. A key's bit is set in the young generation whenever
+ * the program finds or adds it in rl_sources; a key whose bit is clear in
+ * both is certainly not there, so a packet from a random spoofed source is
+ * refused after two reads of a 256 KiB bitmap instead of a miss in the
+ * LRU's megabytes. Every rl_params.filter_period_ns the program clears the
+ * old generation and makes it the young one: a source silent for two
+ * periods is forgotten by the filter (its next packet meets the new-source
+ * budget; its LRU entry, if still there, is found and reused).
+ */
+#define IG_RL_FILTER_BITS_LOG2 20
+#define IG_RL_FILTER_WORDS (1u << (IG_RL_FILTER_BITS_LOG2 - 6))
+
+struct ig_rl_filter {
+	__u64 words[IG_RL_FILTER_WORDS];
+};
+
+/* rl_filter_clock: ARRAY of one. Which generation is young, and since when. */
+struct ig_rl_filter_clock {
+	__u64 rotated_ns; /* coarse monotonic ns of the last rotation */
+	__u32 young; /* 0 or 1 */
+	__u32 pad;
+};
+IG_STATIC_ASSERT(sizeof(struct ig_rl_filter_clock) == 16, "ig_rl_filter_clock layout");
+
+/* The key's bit: a multiplicative hash of family and address words. */
+IG_ABI_INLINE __u32 ig_rl_filter_bit(const struct ig_rl_key *key)
+{
+	const __u32 *w = (const __u32 *)key->addr;
+	__u32 h = (key->family + 1) * 0x9e3779b1u;
+
+	h = (h ^ w[0]) * 0x85ebca6bu;
+	h = (h ^ w[1]) * 0xc2b2ae35u;
+	h = (h ^ w[2]) * 0x85ebca6bu;
+	h = (h ^ w[3]) * 0x27d4eb2fu;
+	return h >> (32 - IG_RL_FILTER_BITS_LOG2);
+}
 
 /* ---- interface (the loader writes at attach; BPF reads) ---------------- */
 

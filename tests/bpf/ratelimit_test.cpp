@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <set>
 
 extern "C" {
@@ -48,6 +49,7 @@ RateLimits base_limits() {
     l.params.flags = IG_RL_F_ENABLED;
     l.params.ip4_mask = 0xffffffffu;
     l.params.ip6_mask[0] = l.params.ip6_mask[1] = 0xffffffffu;
+    l.params.filter_period_ns = 8 * kNs;  // the maybe-known filter on, as by default
     return l;
 }
 
@@ -407,6 +409,59 @@ TEST_F(RateLimit, EachClassHasItsOwnNewSourceBudget) {
     ASSERT_LT(answered, 100) << "the echo budget ran out";
     // an error from a router never seen before still reaches the kernel
     EXPECT_EQ(passes(port_unreach_from("203.0.113.77"), 1), 1);
+}
+
+
+TEST_F(RateLimit, AKnownSourceWhoseFilterBitWasLostKeepsItsBucket) {
+    if (!set_up()) return;
+    auto l = base_limits();
+    l.params.per_source[IG_RL_ECHO] = rate(1, 2);
+    apply(l);
+    ASSERT_EQ(replies(echo4_from("198.51.100.1"), 5), 2);
+    // forget every bit (as a rotation would for a long-silent source)
+    auto zero = std::make_unique<ig_rl_filter>();
+    for (uint32_t g = 0; g < 2; ++g)
+        ASSERT_EQ(bpf_map_update_elem(h_->datapath().maps().rl_filter, &g, zero.get(), BPF_ANY), 0);
+    auto before = h_->stats();
+    EXPECT_EQ(replies(echo4_from("198.51.100.1"), 3), 0) << "its LRU entry is found again: still drained";
+    auto d = diff(before, h_->stats());
+    EXPECT_EQ(d[reason_counter(IG_FAMILY_IPV4, IG_REASON_RL_SOURCE)].packets, 3u);
+    EXPECT_EQ(source_count(), 1u);
+}
+
+TEST_F(RateLimit, TheFilterRotatesOncePerPeriod) {
+    if (!set_up()) return;
+    auto l = base_limits();
+    l.params.per_source[IG_RL_ECHO] = rate(1000, 1000);
+    apply(l);
+    const int fd = h_->datapath().maps().rl_filter;
+    const int clock_fd = h_->datapath().maps().rl_filter_clock;
+    uint32_t zero = 0;
+    ig_rl_filter_clock clk{};
+    clk.rotated_ns = coarse_now();  // rotated just now: young is 0
+    ASSERT_EQ(bpf_map_update_elem(clock_fd, &zero, &clk, BPF_ANY), 0);
+    auto full = std::make_unique<ig_rl_filter>();
+    std::memset(full.get(), 0xff, sizeof(*full));
+    uint32_t one = 1;
+    ASSERT_EQ(bpf_map_update_elem(fd, &one, full.get(), BPF_ANY), 0);
+    ASSERT_EQ(replies(echo4_from("198.51.100.1"), 1), 1);
+    auto f = std::make_unique<ig_rl_filter>();
+    ASSERT_EQ(bpf_map_lookup_elem(fd, &one, f.get()), 0);
+    EXPECT_EQ(f->words[100], ~0ull) << "within the period nothing is cleared";
+
+    clk.rotated_ns = coarse_now() - 9 * kNs;  // the period (8 s) is over
+    ASSERT_EQ(bpf_map_update_elem(clock_fd, &zero, &clk, BPF_ANY), 0);
+    ASSERT_EQ(replies(echo4_from("198.51.100.1"), 1), 1);
+    ASSERT_EQ(bpf_map_lookup_elem(clock_fd, &zero, &clk), 0);
+    EXPECT_EQ(clk.young, 1u) << "the old generation became the young one";
+    EXPECT_GT(clk.rotated_ns, coarse_now() - kNs);
+    ASSERT_EQ(bpf_map_lookup_elem(fd, &one, f.get()), 0);
+    size_t set = 0;
+    for (auto w : f->words) set += static_cast<size_t>(__builtin_popcountll(w));
+    EXPECT_EQ(set, 1u) << "cleared, then marked with the one source just seen";
+    ig_rl_key k = key4("198.51.100.1");
+    const uint32_t bit = ig_rl_filter_bit(&k);
+    EXPECT_TRUE(f->words[bit >> 6] >> (bit & 63) & 1);
 }
 
 }  // namespace

@@ -149,6 +149,13 @@ Expected<RateLimits> RateLimitCompiler::compile(const RateLimitConfig& config, u
     if (!fresh) return fresh.error();
     p.new_sources = *fresh;
 
+    // The maybe-known filter forgets a source silent for one to two periods;
+    // one period is the LRU's turnover under a flood at the full budget
+    // (sources / new sources a second), so it forgets no sooner than the LRU
+    // would evict. Clamped to 1..60 s.
+    const uint64_t turnover_s = std::clamp<uint64_t>(config.sources / new_total, 1, 60);
+    p.filter_period_ns = turnover_s * 1000000000ull;
+
     for (const TypeCeiling& c : config.types) {
         ig_rl_rate r{};
         const uint64_t burst = c.burst ? c.burst : c.pps;
