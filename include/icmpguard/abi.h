@@ -150,17 +150,26 @@ struct ig_addr_slot {
 };
 IG_STATIC_ASSERT(sizeof(struct ig_addr_slot) == 24, "ig_addr_slot layout");
 
-/* Multiplicative hash of a key's family and address words (native order). */
-IG_ABI_INLINE __u32 ig_addr_slot_index(const struct ig_addr_key *key)
+/*
+ * Multiplicative hash of a family and 16 address bytes (4-byte aligned,
+ * native word order); the top bits are the index. Shared by addr_slots and
+ * the rate limiter's filter.
+ */
+IG_ABI_INLINE __u32 ig_addr_hash(__u32 family, const __u8 *addr)
 {
-	const __u32 *w = (const __u32 *)key->addr;
-	__u32 h = (key->family + 1) * 0x9e3779b1u;
+	const __u32 *w = (const __u32 *)addr;
+	__u32 h = (family + 1) * 0x9e3779b1u;
 
 	h = (h ^ w[0]) * 0x85ebca6bu;
 	h = (h ^ w[1]) * 0xc2b2ae35u;
 	h = (h ^ w[2]) * 0x85ebca6bu;
 	h = (h ^ w[3]) * 0x9e3779b1u;
-	return h >> (32 - IG_ADDR_SLOT_BITS);
+	return h;
+}
+
+IG_ABI_INLINE __u32 ig_addr_slot_index(const struct ig_addr_key *key)
+{
+	return ig_addr_hash(key->family, key->addr) >> (32 - IG_ADDR_SLOT_BITS);
 }
 
 /* ---- drop capture (`icmpguard capture` writes the config; BPF the ring) - */
@@ -327,17 +336,10 @@ struct ig_rl_filter_clock {
 };
 IG_STATIC_ASSERT(sizeof(struct ig_rl_filter_clock) == 16, "ig_rl_filter_clock layout");
 
-/* The key's bit: a multiplicative hash of family and address words. */
+/* The key's bit in a generation. */
 IG_ABI_INLINE __u32 ig_rl_filter_bit(const struct ig_rl_key *key)
 {
-	const __u32 *w = (const __u32 *)key->addr;
-	__u32 h = (key->family + 1) * 0x9e3779b1u;
-
-	h = (h ^ w[0]) * 0x85ebca6bu;
-	h = (h ^ w[1]) * 0xc2b2ae35u;
-	h = (h ^ w[2]) * 0x85ebca6bu;
-	h = (h ^ w[3]) * 0x27d4eb2fu;
-	return h >> (32 - IG_RL_FILTER_BITS_LOG2);
+	return ig_addr_hash(key->family, key->addr) >> (32 - IG_RL_FILTER_BITS_LOG2);
 }
 
 /* ---- interface (the loader writes at attach; BPF reads) ---------------- */
