@@ -617,6 +617,7 @@ void check_action(const Path& p, const TestRun& r) {
 // One repeat = 1 run with data_out: the echo reply must be the builder's
 // reply byte for byte; any other path must leave the frame as it was.
 void check_output(Path& p) {
+    if (p.refresh) p.refresh();
     Bytes out;
     TestRun r = test_run(p.fd, p.frame, 1, &out);
     p.runs += 1;
