@@ -334,13 +334,11 @@ uint64_t empty_tat() { return coarse_now_ns() + 1900000000ull; }
 // program does when it adds a source: a source written by hand would
 // otherwise look unknown and take the new-source path once.
 void mark_filter(int rl_filter_fd, const ig_rl_key& k) {
-    const uint32_t bit = ig_rl_filter_bit(&k);
+    const uint32_t bit = ig_rl_filter_bit(&k), zero = 0;
     auto f = std::make_unique<ig_rl_filter>();
-    for (uint32_t g = 0; g < 2; ++g) {
-        if (bpf_map_lookup_elem(rl_filter_fd, &g, f.get())) throw Fail(1, "reading rl_filter");
-        f->words[bit >> 6] |= 1ull << (bit & 63);
-        if (bpf_map_update_elem(rl_filter_fd, &g, f.get(), BPF_ANY)) throw Fail(1, "writing rl_filter");
-    }
+    if (bpf_map_lookup_elem(rl_filter_fd, &zero, f.get())) throw Fail(1, "reading rl_filter");
+    for (auto& gen : f->words) gen[bit >> 6] |= 1ull << (bit & 63);
+    if (bpf_map_update_elem(rl_filter_fd, &zero, f.get(), BPF_ANY)) throw Fail(1, "writing rl_filter");
 }
 
 // A source whose buckets are empty (see empty_tat): every packet from it is

@@ -132,20 +132,12 @@ struct {
 	__type(value, struct ig_rl_cpu);
 } rl_new_sources SEC(".maps");
 
-/* Writer: BPF. Two generations of the "maybe a known source" bitmap. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2);
-	__type(key, __u32);
-	__type(value, struct ig_rl_filter);
-} rl_filter SEC(".maps");
-
-/* Writer: BPF. Which rl_filter generation is young, since when. */
+/* Writer: BPF. The "maybe a known source" bitmaps and their clock. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct ig_rl_filter_clock);
-} rl_filter_clock SEC(".maps");
+	__type(value, struct ig_rl_filter);
+} rl_filter SEC(".maps");
 
 #endif /* ICMPGUARD_BPF_MAPS_H */

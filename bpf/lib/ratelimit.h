@@ -140,67 +140,61 @@ static __always_inline int ig_rl_take_shared(__u32 slot, __u64 now, const struct
 	return 1;
 }
 
-/* bpf_loop() callback: clear block `index` (64 words) of one generation. */
+/* bpf_loop() callback: clear block `index` (64 words) of generation *gen. */
 static long ig_rl_clear_block(__u32 index, void *data)
 {
-	__u32 *gen = data;
-	struct ig_rl_filter *f = bpf_map_lookup_elem(&rl_filter, gen);
+	__u32 zero = 0, gen = *(__u32 *)data & 1;
+	struct ig_rl_filter *f = bpf_map_lookup_elem(&rl_filter, &zero);
 	__u32 base = (index * 64) & (IG_RL_FILTER_WORDS - 1);
 
 	if (!f)
 		return 1;
 #pragma unroll
 	for (int i = 0; i < 64; i++)
-		f->words[(base + i) & (IG_RL_FILTER_WORDS - 1)] = 0;
+		f->words[gen][(base + i) & (IG_RL_FILTER_WORDS - 1)] = 0;
 	return 0;
 }
 
 /*
- * The young filter generation. Once a period, the first CPU to notice (a
- * compare-and-swap elects it) clears the old generation and makes it the
- * young one: about 30 us on one packet every few seconds.
+ * The filter, rotated first if its period is over: the first CPU to notice
+ * (a compare-and-swap elects it) clears the old generation and makes it the
+ * young one, about 30 us on one packet every few seconds.
  */
-static __always_inline __u32 ig_rl_filter_young(const struct ig_rl_params *p, __u64 now)
+static __always_inline struct ig_rl_filter *ig_rl_filter_get(const struct ig_rl_params *p, __u64 now)
 {
 	__u32 zero = 0;
-	struct ig_rl_filter_clock *clk = bpf_map_lookup_elem(&rl_filter_clock, &zero);
+	struct ig_rl_filter *f = bpf_map_lookup_elem(&rl_filter, &zero);
 	__u64 last;
 
-	if (!clk)
-		return 0;
-	last = clk->rotated_ns;
+	if (!f)
+		return NULL;
+	last = f->rotated_ns;
 	if (now > last + p->filter_period_ns &&
-	    __sync_val_compare_and_swap(&clk->rotated_ns, last, now) == last) {
-		__u32 old = (clk->young ^ 1) & 1;
+	    __sync_val_compare_and_swap(&f->rotated_ns, last, now) == last) {
+		__u32 old = (f->young ^ 1) & 1;
 
 		bpf_loop(IG_RL_FILTER_WORDS / 64, ig_rl_clear_block, &old, 0);
-		clk->young = old;
+		f->young = old;
 	}
-	return clk->young & 1;
+	return f;
 }
 
 /* May the key be in rl_sources? Its bit in either generation. */
-static __always_inline int ig_rl_filter_maybe(__u32 bit)
+static __always_inline int ig_rl_filter_maybe(const struct ig_rl_filter *f, __u32 bit)
 {
-	__u32 g0 = 0, g1 = 1, w = (bit >> 6) & (IG_RL_FILTER_WORDS - 1);
-	struct ig_rl_filter *f0 = bpf_map_lookup_elem(&rl_filter, &g0);
-	struct ig_rl_filter *f1 = bpf_map_lookup_elem(&rl_filter, &g1);
-	__u64 mask = 1ULL << (bit & 63);
+	__u32 w = (bit >> 6) & (IG_RL_FILTER_WORDS - 1);
 
-	if (!f0 || !f1)
-		return 1;
-	return ((f0->words[w] | f1->words[w]) & mask) != 0;
+	return ((f->words[0][w] | f->words[1][w]) >> (bit & 63)) & 1;
 }
 
 /* The key is in rl_sources: keep its bit in the young generation. */
-static __always_inline void ig_rl_filter_mark(__u32 young, __u32 bit)
+static __always_inline void ig_rl_filter_mark(struct ig_rl_filter *f, __u32 bit)
 {
-	__u32 w = (bit >> 6) & (IG_RL_FILTER_WORDS - 1);
-	struct ig_rl_filter *f = bpf_map_lookup_elem(&rl_filter, &young);
+	__u32 w = (bit >> 6) & (IG_RL_FILTER_WORDS - 1), young = f->young & 1;
 	__u64 mask = 1ULL << (bit & 63);
 
-	if (f && !(f->words[w] & mask)) /* read first: most packets find it set */
-		__sync_fetch_and_or(&f->words[w], mask);
+	if (!(f->words[young][w] & mask)) /* read first: most packets find it set */
+		__sync_fetch_and_or(&f->words[young][w], mask);
 }
 
 /*
@@ -249,13 +243,11 @@ __noinline int ig_rate_limit(struct xdp_md *ctx, __u32 l3_off, __u32 desc)
 	/* per source, unless this class has no per-source limit ("pps = 0") */
 	if (p->per_source[cls].interval_ns) {
 		struct ig_rl_source *known = NULL;
-		__u32 bit = ig_rl_filter_bit(&key), young = 0;
-		int filtered = p->filter_period_ns != 0;
+		struct ig_rl_filter *filter = p->filter_period_ns ? ig_rl_filter_get(p, now) : NULL;
+		__u32 bit = ig_rl_filter_bit(&key);
 
 		/* a clear filter bit: certainly unknown, skip the LRU's memory */
-		if (filtered)
-			young = ig_rl_filter_young(p, now);
-		if (!filtered || ig_rl_filter_maybe(bit))
+		if (!filter || ig_rl_filter_maybe(filter, bit))
 			known = bpf_map_lookup_elem(&rl_sources, &key);
 		if (!known) {
 			if (!ig_rl_new_source_ok(p, cls, now))
@@ -267,8 +259,8 @@ __noinline int ig_rate_limit(struct xdp_md *ctx, __u32 l3_off, __u32 desc)
 		/* evicted again at once (a tiny LRU): a fresh bucket, the ceilings still apply */
 		if (known) {
 			src = known;
-			if (filtered)
-				ig_rl_filter_mark(young, bit);
+			if (filter)
+				ig_rl_filter_mark(filter, bit);
 		}
 		if (!ig_tb_take(&src->tat[cls], now, &p->per_source[cls]))
 			return ig_rl_refuse(src, now, IG_REASON_RL_SOURCE);

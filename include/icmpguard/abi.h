@@ -311,8 +311,8 @@ struct ig_rl_cpu {
 IG_STATIC_ASSERT(sizeof(struct ig_rl_cpu) == 32, "ig_rl_cpu layout");
 
 /*
- * rl_filter: ARRAY of two bitmaps ("generations") over source keys, in
- * front of rl_sources. A key's bit is set in the young generation whenever
+ * rl_filter: ARRAY of one: two bitmaps ("generations") over source keys, in
+ * front of rl_sources, with their clock (one value: one lookup a packet). A key's bit is set in the young generation whenever
  * the program finds or adds it in rl_sources; a key whose bit is clear in
  * both is certainly not there, so a packet from a random spoofed source is
  * refused after two reads of a 256 KiB bitmap instead of a miss in the
@@ -325,16 +325,12 @@ IG_STATIC_ASSERT(sizeof(struct ig_rl_cpu) == 32, "ig_rl_cpu layout");
 #define IG_RL_FILTER_WORDS (1u << (IG_RL_FILTER_BITS_LOG2 - 6))
 
 struct ig_rl_filter {
-	__u64 words[IG_RL_FILTER_WORDS];
-};
-
-/* rl_filter_clock: ARRAY of one. Which generation is young, and since when. */
-struct ig_rl_filter_clock {
 	__u64 rotated_ns; /* coarse monotonic ns of the last rotation */
-	__u32 young; /* 0 or 1 */
+	__u32 young; /* 0 or 1: the generation being marked */
 	__u32 pad;
+	__u64 words[2][IG_RL_FILTER_WORDS];
 };
-IG_STATIC_ASSERT(sizeof(struct ig_rl_filter_clock) == 16, "ig_rl_filter_clock layout");
+IG_STATIC_ASSERT(sizeof(struct ig_rl_filter) == 16 + 2 * 8 * IG_RL_FILTER_WORDS, "ig_rl_filter layout");
 
 /* The key's bit in a generation. */
 IG_ABI_INLINE __u32 ig_rl_filter_bit(const struct ig_rl_key *key)

@@ -165,7 +165,6 @@ MapFds Datapath::maps() const {
     fds.rl_sources = bpf_map__fd(skel_->maps.rl_sources);
     fds.rl_new_sources = bpf_map__fd(skel_->maps.rl_new_sources);
     fds.rl_filter = bpf_map__fd(skel_->maps.rl_filter);
-    fds.rl_filter_clock = bpf_map__fd(skel_->maps.rl_filter_clock);
     return fds;
 }
 

@@ -69,7 +69,6 @@ struct MapFds {
     int rl_sources = -1;
     int rl_new_sources = -1;
     int rl_filter = -1;
-    int rl_filter_clock = -1;
 };
 
 class XdpAttachment;
