@@ -44,7 +44,7 @@ pcap2=$(mktemp --suffix .pcap)
 ig capture -i vs -a invalid -c 3 -t 20 -w "$pcap2" 2>"$pcap2.log" &
 cap_pid=$!
 wait_for 50 capture_on || fail "capture did not switch on"
-mac_s=$(ip -n "$NS_S" -o link show vs | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+mac_s=$(ns_mac "$NS_S" vs)
 in_client /usr/bin/python3 - "$mac_s" <<'PY'
 import sys
 from scapy.all import Ether, IP, ICMP, Raw, sendp

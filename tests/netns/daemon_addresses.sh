@@ -12,7 +12,7 @@ set -euo pipefail
 daemon_lab "${1:-}" "${2:-}"
 in_client ip addr add 203.0.113.1/24 dev vc
 in_client ip addr add 2001:db8:1::1/64 dev vc nodad
-mac_s=$(ip -n "$NS_S" -o link show vs | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+mac_s=$(ns_mac "$NS_S" vs)
 in_client ip neigh replace 203.0.113.2 lladdr "$mac_s" dev vc nud permanent
 in_client ip neigh replace 2001:db8:1::2 lladdr "$mac_s" dev vc nud permanent
 
@@ -25,8 +25,8 @@ in_client ping -4 -n -q -c 2 -i 0.1 -W 1 203.0.113.2 >/dev/null 2>&1 && fail "20
 
 in_server ip addr add 203.0.113.2/24 dev vs
 in_server ip addr add 2001:db8:1::2/64 dev vs nodad
-in_server ip neigh replace 203.0.113.1 lladdr "$(ip -n "$NS_C" -o link show vc | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')" dev vs nud permanent
-in_server ip neigh replace 2001:db8:1::1 lladdr "$(ip -n "$NS_C" -o link show vc | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')" dev vs nud permanent
+in_server ip neigh replace 203.0.113.1 lladdr "$(ns_mac "$NS_C" vc)" dev vs nud permanent
+in_server ip neigh replace 2001:db8:1::1 lladdr "$(ns_mac "$NS_C" vc)" dev vs nud permanent
 sleep 1   # the contract: answered within a second
 r4=$(stats_packets ipv4 echo-request reply)
 r6=$(stats_packets ipv6 echo-request reply)
@@ -66,8 +66,8 @@ in_client ip addr add 198.51.100.11/24 dev vc2
 in_server ip addr add 198.51.100.2/24 dev vs
 in_server ip link set vs up
 in_client "$LAB_TOOL" pass --iface vc2
-mac_s=$(ip -n "$NS_S" -o link show vs | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
-mac_c2=$(ip -n "$NS_C" -o link show vc2 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+mac_s=$(ns_mac "$NS_S" vs)
+mac_c2=$(ns_mac "$NS_C" vc2)
 in_client ip neigh replace 198.51.100.2 lladdr "$mac_s" dev vc2 nud permanent
 in_server ip neigh replace 198.51.100.11 lladdr "$mac_c2" dev vs nud permanent
 kill -HUP "$DAEMON_PID"

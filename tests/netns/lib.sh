@@ -44,6 +44,12 @@ lab_require() {
     fi
 }
 
+# MAC address of interface $2 in namespace $1 (nsenter --net keeps the root
+# namespace's /sys: ask the namespace itself).
+ns_mac() {
+    ip -n "$1" -o link show "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'
+}
+
 lab_up() {
     trap lab_cleanup EXIT
     ip netns add "$NS_C" || skip "cannot create network namespaces"
@@ -61,9 +67,8 @@ lab_up() {
     in_server ip link set vs up
     # permanent neighbours: no ARP/ND chatter in the counters we compare
     local mac_c mac_s
-    # (nsenter --net keeps the root namespace's /sys: ask the namespace itself)
-    mac_c=$(ip -n "$NS_C" -o link show vc | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
-    mac_s=$(ip -n "$NS_S" -o link show vs | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+    mac_c=$(ns_mac "$NS_C" vc)
+    mac_s=$(ns_mac "$NS_S" vs)
     in_client ip neigh replace 198.51.100.2 lladdr "$mac_s" dev vc nud permanent
     in_client ip neigh replace 2001:db8::2 lladdr "$mac_s" dev vc nud permanent
     in_server ip neigh replace 198.51.100.1 lladdr "$mac_c" dev vs nud permanent

@@ -27,8 +27,8 @@ RATE=100 BURST=100
 # both.
 SLACK=$(nproc)
 
-mac_c=$(ip -n "$NS_C" -o link show vc | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
-mac_s=$(ip -n "$NS_S" -o link show vs | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+mac_c=$(ns_mac "$NS_C" vc)
+mac_s=$(ns_mac "$NS_S" vs)
 # Second sources on the client: .3 (another /32), 2001:db8:0:1::3 (another
 # /64), 2001:db8::3 (the flood's /64). XDP answers by swapping addresses and
 # MACs, so the server needs no route to them; the route and permanent
