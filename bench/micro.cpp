@@ -79,6 +79,7 @@ extern "C" {
 #include "common/bpf_harness.hpp"
 #include "common/packet_builder.hpp"
 #include "core/address_writer.hpp"
+#include "core/map_keys.hpp"
 #include "core/rate_limits.hpp"
 #include "core/stats_reader.hpp"
 
@@ -1025,15 +1026,9 @@ void limiter_memory(Flood& fl, const MapFds& m) {
 }
 
 uint64_t lru_count(int fd) {
-    uint64_t n = 0;
-    ig_rl_key k{}, next{};
-    const void* prev = nullptr;
-    while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-        ++n;
-        k = next;
-        prev = &k;
-    }
-    return n;
+    auto keys = map_keys<ig_rl_key>(fd, "rl_sources");
+    if (!keys) throw Fail(1, keys.error().message());
+    return keys->size();
 }
 
 // Durations of the calls of one verdict in a batch, and of the empty

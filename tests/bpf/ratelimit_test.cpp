@@ -23,6 +23,7 @@ extern "C" {
 }
 
 #include "common/bpf_harness.hpp"
+#include "core/map_keys.hpp"
 #include "core/rate_limits.hpp"
 
 namespace icmpguard::test {
@@ -113,15 +114,9 @@ protected:
         }
     }
     size_t source_count() {
-        size_t n = 0;
-        ig_rl_key k{}, next{};
-        const void* prev = nullptr;
-        while (bpf_map_get_next_key(h_->datapath().maps().rl_sources, prev, &next) == 0) {
-            ++n;
-            k = next;
-            prev = &k;
-        }
-        return n;
+        auto keys = map_keys<ig_rl_key>(h_->datapath().maps().rl_sources, "rl_sources");
+        EXPECT_TRUE(keys.has_value());
+        return keys ? keys->size() : 0;
     }
 };
 

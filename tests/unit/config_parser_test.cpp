@@ -15,38 +15,19 @@ extern "C" {
 #include "icmpguard/abi.h"
 }
 
+#include "common/config_expect.hpp"
 #include "core/config_parser.hpp"
 
 namespace icmpguard {
 namespace {
 
-constexpr const char* kFile = "test.toml";
+using test::kConfigFile;
 // Two lines: every test that needs a valid interface starts with this.
 constexpr const char* kIface = "[[interface]]\nname = \"eth0\"\n";
 
-Config parse_ok(const std::string& text) {
-    auto cfg = ConfigParser::parse_text(text, kFile);
-    EXPECT_TRUE(cfg.has_value()) << "unexpected error: " << cfg.error().message() << "\n--- text ---\n" << text;
-    return cfg ? cfg.value() : Config{};
-}
-
-// The message of the error parse_text must return; "" (and a failure) if it parsed.
-std::string parse_error(const std::string& text) {
-    auto cfg = ConfigParser::parse_text(text, kFile);
-    EXPECT_FALSE(cfg.has_value()) << "expected an error for:\n" << text;
-    if (cfg) return "";
-    EXPECT_EQ(cfg.error().code(), EINVAL);
-    return cfg.error().message();
-}
-
-// `text` is refused with a message that starts with exactly `prefix`
-// ("test.toml:L:C: ") and contains every one of `parts` (key, problem).
-void expect_error(const std::string& text, const std::string& prefix, std::vector<std::string> parts) {
-    SCOPED_TRACE(text);
-    std::string msg = parse_error(text);
-    EXPECT_EQ(msg.substr(0, prefix.size()), prefix) << "message: " << msg;
-    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "missing \"" << p << "\" in: " << msg;
-}
+using test::expect_error;
+using test::parse_error;
+using test::parse_ok;
 
 const PolicyRule& only_rule(const Config& cfg) {
     static const PolicyRule none{};
@@ -93,7 +74,7 @@ TEST(ConfigParser, ExampleConfigParses) {
 
 TEST(ConfigParser, Defaults) {
     Config cfg = parse_ok(kIface);
-    EXPECT_EQ(cfg.path, kFile);
+    EXPECT_EQ(cfg.path, kConfigFile);
     ASSERT_EQ(cfg.interfaces.size(), 1u);
     EXPECT_EQ(cfg.interfaces[0].name, "eth0");
     EXPECT_EQ(cfg.interfaces[0].mode, AttachMode::Auto);

@@ -17,35 +17,21 @@ extern "C" {
 #include "lib/token_bucket.h"
 }
 
+#include "common/config_expect.hpp"
 #include "core/config_parser.hpp"
 #include "core/rate_limits.hpp"
 
 namespace icmpguard {
 namespace {
 
-constexpr const char* kFile = "test.toml";
 // Three lines: an interface, then the [rate_limit] header; keys start on line 4.
 constexpr const char* kHead = "[[interface]]\nname = \"eth0\"\n[rate_limit]\n";
 
-Config parse_ok(const std::string& text) {
-    auto cfg = ConfigParser::parse_text(text, kFile);
-    EXPECT_TRUE(cfg.has_value()) << "unexpected error: " << cfg.error().message() << "\n--- text ---\n" << text;
-    return cfg ? cfg.value() : Config{};
-}
+using test::expect_error;
+using test::parse_ok;
 
 RateLimitConfig parse_rl(const std::string& body) { return parse_ok(kHead + body).rate_limit; }
 
-// As in config_parser_test.cpp: refused with a message starting with exactly
-// `prefix` ("test.toml:L:C: ") and containing every one of `parts`.
-void expect_error(const std::string& text, const std::string& prefix, std::vector<std::string> parts) {
-    SCOPED_TRACE(text);
-    auto cfg = ConfigParser::parse_text(text, kFile);
-    ASSERT_FALSE(cfg.has_value()) << "expected an error";
-    EXPECT_EQ(cfg.error().code(), EINVAL);
-    const std::string& msg = cfg.error().message();
-    EXPECT_EQ(msg.substr(0, prefix.size()), prefix) << "message: " << msg;
-    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "missing \"" << p << "\" in: " << msg;
-}
 void expect_rl_error(const std::string& body, const std::string& prefix, std::vector<std::string> parts) {
     expect_error(kHead + body, prefix, std::move(parts));
 }

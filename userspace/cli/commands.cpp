@@ -26,6 +26,7 @@ extern "C" {
 #include "cli/watch.hpp"
 #include "core/config_parser.hpp"
 #include "core/logging.hpp"
+#include "core/map_keys.hpp"
 #include "core/metrics_exporter.hpp"
 #include "core/pinned_maps.hpp"
 #include "core/policy_compiler.hpp"
@@ -200,13 +201,9 @@ int cmd_status(const Globals& g) {
             s.generation = st.generation;
             s.shadow = st.flags & IG_POLICY_F_SHADOW;
         }
-        ig_addr_key key{}, next{};
-        const void* prev = nullptr;
-        while (bpf_map_get_next_key(maps->local_addrs.get(), prev, &next) == 0) {
-            ++s.local_addresses;
-            key = next;
-            prev = &key;
-        }
+        auto addrs = map_keys<ig_addr_key>(maps->local_addrs.get(), "local_addrs");
+        if (!addrs) return fail(g, addrs.error().message());
+        s.local_addresses = addrs->size();
         if (s.ifindex) {
             auto q = XdpAttachment::query(s.ifindex, kProgramName);
             if (!q) return fail(g, q.error().message());

@@ -1,5 +1,6 @@
 #include "core/address_sync.hpp"
 
+#include "core/map_keys.hpp"
 #include "core/netdev.hpp"
 
 #include <arpa/inet.h>
@@ -164,17 +165,15 @@ Expected<void> apply_to_map(const MapFds& maps, const std::map<EntryKey, uint8_t
     const int fd = maps.local_addrs;
     // what the map holds now
     std::map<EntryKey, uint8_t> have;
-    ig_addr_key key{}, next{};
-    const void* prev = nullptr;
-    while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+    auto keys = map_keys<ig_addr_key>(fd, "local_addrs");
+    if (!keys) return keys.error();
+    for (const auto& k : *keys) {
         ig_addr_info info{};
-        if (bpf_map_lookup_elem(fd, &next, &info) == 0) {
+        if (bpf_map_lookup_elem(fd, &k, &info) == 0) {
             std::array<uint8_t, 16> bytes{};
-            std::memcpy(bytes.data(), next.addr, 16);
-            have[{next.family, bytes}] = info.kind;
+            std::memcpy(bytes.data(), k.addr, 16);
+            have[{k.family, bytes}] = info.kind;
         }
-        key = next;
-        prev = &key;
     }
     AddressWriter writer(fd, maps.iface, maps.addr_slots);
     for (const auto& [k, kind] : want) {  // add first: no valid address is ever missing

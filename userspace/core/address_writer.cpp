@@ -1,4 +1,5 @@
 #include "core/address_writer.hpp"
+#include "core/map_keys.hpp"
 
 #include <arpa/inet.h>
 
@@ -37,23 +38,10 @@ Expected<IpAddress> IpAddress::parse(const std::string& text) {
     return Error(EINVAL, "not an IPv4 or IPv6 address: \"" + text + "\"");
 }
 
-// Every local_addrs key, for rebuilding slots (the map is small: <= 4096).
-static Expected<std::vector<ig_addr_key>> all_keys(int fd) {
-    std::vector<ig_addr_key> keys;
-    ig_addr_key key{}, next{};
-    const void* prev = nullptr;
-    while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-        keys.push_back(next);
-        key = next;
-        prev = &key;
-    }
-    if (errno != ENOENT) return Error::from_errno(errno, "walking local_addrs");
-    return keys;
-}
 
 Expected<void> AddressWriter::rebuild_slot(uint32_t slot) {
     if (slots_fd_ < 0) return Error(EINVAL, "no addr_slots map given to AddressWriter");
-    auto keys = all_keys(addrs_fd_);
+    auto keys = map_keys<ig_addr_key>(addrs_fd_, "local_addrs");  // small: <= 4096
     if (!keys) return keys.error();
     ig_addr_slot want{};  // empty: kind none
     int users = 0;

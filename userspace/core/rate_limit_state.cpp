@@ -1,5 +1,7 @@
 #include "core/rate_limit_state.hpp"
 
+#include "core/map_keys.hpp"
+
 #include <cerrno>
 #include <vector>
 
@@ -13,17 +15,10 @@ namespace icmpguard {
 
 Expected<size_t> clear_rate_limit_sources(int fd) {
     // collect first: deleting while walking with get_next_key restarts the walk
-    std::vector<ig_rl_key> keys;
-    ig_rl_key key{}, next{};
-    const void* prev = nullptr;
-    while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-        keys.push_back(next);
-        key = next;
-        prev = &key;
-    }
-    if (errno != ENOENT) return Error::from_errno(errno, "listing rl_sources");
+    auto keys = map_keys<ig_rl_key>(fd, "rl_sources");
+    if (!keys) return keys.error();
     size_t deleted = 0;
-    for (const auto& k : keys) {
+    for (const auto& k : *keys) {
         if (bpf_map_delete_elem(fd, &k) == 0) ++deleted;
         else if (errno != ENOENT) return Error::from_errno(errno, "deleting from rl_sources");
     }
