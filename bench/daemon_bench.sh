@@ -3,17 +3,29 @@
 # full reload time and `icmpguard stats` time, in a two-namespace lab.
 # Targets (issue: daemon): RSS < 20 MB, reload < 50 ms, stats < 50 ms.
 #
-# usage: bench/daemon_bench.sh [--quick] [BUILD_DIR]
-# Prints a Markdown table. Needs root. Removes everything it creates.
+# usage: bench/daemon_bench.sh [--quick] [--json FILE] [BUILD_DIR]
+# Prints a Markdown table (and with --json the same figures as JSON; this is
+# how scripts/bench's control-plane tier runs it). Needs root. Removes
+# everything it creates.
 set -euo pipefail
 QUICK=0
-if [ "${1:-}" = "--quick" ]; then QUICK=1; shift; fi
-BUILD=${1:-build}
+JSON=""
+BUILD=build
+while [ $# -gt 0 ]; do
+    case $1 in
+    --quick) QUICK=1 ;;
+    --json) JSON=${2:?--json FILE}; shift ;;
+    *) BUILD=$1 ;;
+    esac
+    shift
+done
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-ICMPGUARD=$ROOT/$BUILD/icmpguard
-LAB_TOOL=$ROOT/$BUILD/tests/tools/icmpguard_lab
+[[ $BUILD = /* ]] || BUILD=$ROOT/$BUILD
+ICMPGUARD=$BUILD/icmpguard
+LAB_TOOL=$BUILD/tests/tools/icmpguard_lab
 [ -x "$ICMPGUARD" ] || { echo "build first: $ICMPGUARD missing" >&2; exit 1; }
 . "$ROOT/tests/netns/lib.sh"
+. "$ROOT/bench/lib/memlock.sh"
 lab_require hping3
 lab_up
 trap daemon_cleanup EXIT
@@ -48,12 +60,14 @@ idle_cpu=$(awk -v d=$((c1 - c0)) -v hz="$hz" -v s="$IDLE_S" 'BEGIN { printf "%.2
 # full reloads: alternate two policies, read each reload's own duration
 alt=$(mktemp --suffix .toml)
 write_config "$alt" '[policy]' 'preset = "strict"'
+rss_first=""
 for i in $(seq "$RELOADS"); do
     if [ $((i % 2)) -eq 1 ]; then cp "$alt" "$cfg.next"; else write_config "$cfg.next" '[policy]' 'preset = "rfc4890"'; fi
     mv "$cfg.next" "$cfg"
     n=$(grep -c 'msg=reloaded' "$DAEMON_LOG" || true)
     kill -HUP "$DAEMON_PID"
     wait_for 100 bash -c "[ \$(grep -c 'msg=reloaded' '$DAEMON_LOG') -gt $n ]" || { echo "reload $i timed out" >&2; exit 1; }
+    [ -n "$rss_first" ] || rss_first=$(rss VmRSS) # after the first reload's own allocations
 done
 reload_med=$(grep -o 'duration_ms=[0-9.]*' "$DAEMON_LOG" | cut -d= -f2 | median)
 reload_max=$(grep -o 'duration_ms=[0-9.]*' "$DAEMON_LOG" | cut -d= -f2 | maxof)
@@ -67,14 +81,27 @@ stats_times=$(for _ in $(seq "$STATS_RUNS"); do
 done)
 stats_med=$(echo "$stats_times" | median | awk '{ printf "%.1f", $1 / 1000 }')
 stats_max=$(echo "$stats_times" | maxof | awk '{ printf "%.1f", $1 / 1000 }')
-memlock=$(bpftool map show 2>/dev/null | awk '/memlock/ { for (i = 1; i <= NF; i++) if ($i == "memlock") { v = $(i + 1); sub("B", "", v); s += v } } END { print s + 0 }')
+read -r maps memlock < <(daemon_map_memlock)
 
 echo "| Measure (this VM, $(nproc) CPUs) | Value | Target |"
 echo "|---|---|---|"
 echo "| daemon start to ready (load + verify + attach + sync) | ${start_ms} ms | — |"
-echo "| RSS after start / after $RELOADS reloads / peak (VmHWM) | $((rss_start / 1024)).$(( (rss_start % 1024) * 10 / 1024 )) / $((rss_after / 1024)).$(( (rss_after % 1024) * 10 / 1024 )) / $((hwm / 1024)).$(( (hwm % 1024) * 10 / 1024 )) MiB | < 20 MB |"
+mib() { echo "$(($1 / 1024)).$(( ($1 % 1024) * 10 / 1024 ))"; }
+echo "| RSS after start / after the first reload / after $RELOADS reloads / peak (VmHWM) | $(mib "$rss_start") / $(mib "$rss_first") / $(mib "$rss_after") / $(mib "$hwm") MiB | < 20 MB; no growth with reloads |"
 echo "| idle CPU over ${IDLE_S} s | ${idle_cpu} % | — |"
 echo "| full reload (parse, compile, write 512 rows, flip), median / max of $RELOADS | ${reload_med} / ${reload_max} ms | < 50 ms |"
 echo "| \`icmpguard stats -j --reasons\` wall time, median / max of $STATS_RUNS | ${stats_med} / ${stats_max} ms | < 50 ms |"
-echo "| BPF map memory of all maps on the host (bpftool memlock) | $((memlock / 1024)) KiB | — |"
+echo "| BPF map memory of the daemon's $maps maps (bpftool memlock; $(nproc) possible CPUs) | $((memlock / 1024)) KiB | — |"
+if [ -n "$JSON" ]; then
+    cat >"$JSON" <<EOF
+{"tier": "control", "bench": "daemon", "quick": $QUICK, "cpus": $(nproc),
+ "start_ms": $start_ms,
+ "rss_kib": {"start": $rss_start, "after_first_reload": $rss_first, "after_reloads": $rss_after, "hwm": $hwm},
+ "rss_growth_over_reloads_kib": $((rss_after - rss_first)),
+ "idle_cpu_percent": $idle_cpu, "idle_seconds": $IDLE_S,
+ "reloads": $RELOADS, "reload_ms": {"median": $reload_med, "max": $reload_max},
+ "stats_runs": $STATS_RUNS, "stats_ms": {"median": $stats_med, "max": $stats_max},
+ "bpf_maps": $maps, "bpf_memlock_bytes": $memlock}
+EOF
+fi
 daemon_stop

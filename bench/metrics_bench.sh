@@ -16,18 +16,35 @@
 # connection each, timed by the client (python3 perf_counter) and by the
 # server (prometheus-cpp's exposer_request_latencies, in microseconds).
 #
-# usage: bench/metrics_bench.sh [--quick] [BUILD_DIR]
-# Prints a Markdown table. Needs root. Removes everything it creates.
+# Also: the daemon's CPU per scrape (utime + stime from /proc/PID/stat over
+# each batch of scrapes), the same scrapes with 1 interface (the config
+# reloaded to vs alone, its counters as filled), VmRSS / VmHWM at start and
+# after the scrapes, and the BPF map memory of the daemon's programs.
+#
+# usage: bench/metrics_bench.sh [--quick] [--json FILE] [BUILD_DIR]
+# Prints a Markdown table (and with --json the same figures as JSON; this is
+# how scripts/bench's control-plane tier runs it). Needs root. Removes
+# everything it creates.
 set -euo pipefail
 QUICK=0
-if [ "${1:-}" = "--quick" ]; then QUICK=1; shift; fi
-BUILD=${1:-build}
+JSON=""
+BUILD=build
+while [ $# -gt 0 ]; do
+    case $1 in
+    --quick) QUICK=1 ;;
+    --json) JSON=${2:?--json FILE}; shift ;;
+    *) BUILD=$1 ;;
+    esac
+    shift
+done
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-ICMPGUARD=$ROOT/$BUILD/icmpguard
-LAB_TOOL=$ROOT/$BUILD/tests/tools/icmpguard_lab
+[[ $BUILD = /* ]] || BUILD=$ROOT/$BUILD
+ICMPGUARD=$BUILD/icmpguard
+LAB_TOOL=$BUILD/tests/tools/icmpguard_lab
 [ -x "$ICMPGUARD" ] || { echo "build first: $ICMPGUARD missing" >&2; exit 1; }
 . "$ROOT/tests/netns/lib.sh"
 . "$ROOT/tests/netns/metrics_lib.sh"
+. "$ROOT/bench/lib/memlock.sh"
 lab_require python3 curl promtool
 lab_up
 trap daemon_cleanup EXIT
@@ -54,11 +71,12 @@ in_client "$LAB_TOOL" pass --iface vc
 in_client "$LAB_TOOL" pass --iface vc2
 
 # config: both interfaces, metrics on, a rule for every type of both families
-# write_phase FILE pass|drop [shadow]
+# write_phase FILE pass|drop [shadow]; PHASE_IFACES: the interfaces (default both)
+PHASE_IFACES="vs vs2"
 write_phase() {
-    local file=$1 what=$2 mode=${3:-enforce} fam t
+    local file=$1 what=$2 mode=${3:-enforce} fam t i
     {
-        printf '[[interface]]\nname = "vs"\nmode = "native"\n[[interface]]\nname = "vs2"\nmode = "native"\n'
+        for i in $PHASE_IFACES; do printf '[[interface]]\nname = "%s"\nmode = "native"\n' "$i"; done
         printf '[metrics]\nlisten = "127.0.0.1:%s"\n[policy]\npreset = "permissive"\nmode = "%s"\n' "$METRICS_PORT" "$mode"
         for fam in ipv4 ipv6; do
             printf '[policy.%s]\n' "$fam"
@@ -173,7 +191,21 @@ server = (sum1 - sum0) / max(1, count1 - count0) / 1000
 print("%.2f %.2f %.2f %d %d %.2f" % (statistics.median(times), times[int(0.9 * (n - 1))], times[-1], size, series, server))
 EOF
 }
-read -r e_med e_p90 e_max e_size e_series e_server <<<"$(time_scrapes "$SCRAPES")"
+rss() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$DAEMON_PID/status"; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$DAEMON_PID/stat"; }
+HZ_TICKS=$(getconf CLK_TCK)
+rss_start=$(rss VmRSS)
+TMP_JSON=$(mktemp)
+# cpu_scrapes N [gzip]: time_scrapes plus the daemon's CPU per scrape (ms;
+# utime + stime over the N + 1 scrapes, in ticks of 1/CLK_TCK s)
+cpu_scrapes() {
+    local c0 c1 out
+    c0=$(cpu_ticks)
+    out=$(time_scrapes "$@")
+    c1=$(cpu_ticks)
+    echo "$out $(awk -v d=$((c1 - c0)) -v hz="$HZ_TICKS" -v n="$1" 'BEGIN { printf "%.2f", 1000 * d / hz / (n + 1) }')"
+}
+read -r e_med e_p90 e_max e_size e_series e_server e_cpu <<<"$(cpu_scrapes "$SCRAPES")"
 
 # measure LABEL: both encodings; prints one table row
 measure() {
@@ -188,9 +220,12 @@ measure() {
     pairs=$(grep '^icmpguard_packets_total{' <<<"$text" | sed 's/.*family="\([^"]*\)",icmp_type="\([^"]*\)".*/\1 \2/' | sort -u | wc -l)
     lint=$(promtool check metrics <<<"$text" 2>&1 | wc -l || true)
     [ "$lint" -eq 0 ] || fail "promtool check metrics reports $lint lines"
-    read -r f_med f_p90 f_max f_size f_series f_server <<<"$(time_scrapes "$SCRAPES")"
-    read -r g_med g_p90 g_max g_size g_series g_server <<<"$(time_scrapes "$SCRAPES" gzip)"
-    echo "| $1: $pairs family/type pairs, packet series per interface: $per_iface; $f_series icmpguard lines, $((f_size / 1024)) KiB | $f_med / $f_p90 / $f_max ms ($f_server) | $g_med / $g_p90 / $g_max ms ($g_server), $((g_size / 1024)) KiB |"
+    read -r f_med f_p90 f_max f_size f_series f_server f_cpu <<<"$(cpu_scrapes "$SCRAPES")"
+    read -r g_med g_p90 g_max g_size g_series g_server g_cpu <<<"$(cpu_scrapes "$SCRAPES" gzip)"
+    echo "| $1: $pairs family/type pairs, packet series per interface: $per_iface; $f_series icmpguard lines, $((f_size / 1024)) KiB | $f_med / $f_p90 / $f_max ms ($f_server); CPU $f_cpu ms | $g_med / $g_p90 / $g_max ms ($g_server), $((g_size / 1024)) KiB; CPU $g_cpu ms |"
+    printf '{"state": "%s", "interfaces": %d, "lines": %d, "bytes": %d, "text_ms": {"median": %s, "p90": %s, "max": %s, "server_mean": %s}, "text_cpu_ms_per_scrape": %s, "gzip_ms": {"median": %s, "p90": %s, "max": %s, "server_mean": %s}, "gzip_bytes": %d, "gzip_cpu_ms_per_scrape": %s}\n' \
+        "$1" "$(wc -w <<<"$PHASE_IFACES")" "$f_series" "$f_size" "$f_med" "$f_p90" "$f_max" "$f_server" "$f_cpu" \
+        "$g_med" "$g_p90" "$g_max" "$g_server" "$g_size" "$g_cpu" >>"$TMP_JSON"
 }
 
 fill named
@@ -198,6 +233,14 @@ rows=$(measure "nft-named types, every action")
 fill rest
 rows="$rows
 $(measure "all 256 types, every action")"
+# the same counters on 1 interface: vs alone (its counters as filled)
+PHASE_IFACES=vs
+reload_to drop shadow
+rows="$rows
+$(measure "all 256 types, every action, vs alone")"
+rss_after=$(rss VmRSS)
+hwm=$(rss VmHWM)
+read -r maps memlock < <(daemon_map_memlock)
 
 echo "Scrapes of http://127.0.0.1:$METRICS_PORT/metrics, 2 interfaces, $(nproc) CPUs, $SCRAPES scrapes per cell;"
 echo "median / p90 / max as the client saw them (server mean: prometheus-cpp's exposer_request_latencies)."
@@ -205,6 +248,20 @@ echo "promtool check metrics: nothing reported in either state."
 echo
 echo "| Counters | text | gzip (as Prometheus asks) |"
 echo "|---|---|---|"
-echo "| nothing counted yet ($e_series icmpguard lines, $e_size bytes) | $e_med / $e_p90 / $e_max ms ($e_server) | — |"
+echo "| nothing counted yet ($e_series icmpguard lines, $e_size bytes) | $e_med / $e_p90 / $e_max ms ($e_server); CPU $e_cpu ms | — |"
 echo "$rows"
+echo
+echo "Daemon CPU per scrape: utime + stime over each batch of scrapes / scrapes (tick $((1000 / HZ_TICKS)) ms)."
+echo "VmRSS at start / after all scrapes: $((rss_start / 1024)).$(( (rss_start % 1024) * 10 / 1024 )) / $((rss_after / 1024)).$(( (rss_after % 1024) * 10 / 1024 )) MiB, VmHWM $((hwm / 1024)).$(( (hwm % 1024) * 10 / 1024 )) MiB; BPF map memory of the daemon's $maps maps (vs only at the end): $((memlock / 1024)) KiB."
+if [ -n "$JSON" ]; then
+    {
+        printf '{"tier": "control", "bench": "metrics", "quick": %d, "cpus": %d, "scrapes": %d,\n' "$QUICK" "$(nproc)" "$SCRAPES"
+        printf ' "empty": {"interfaces": 2, "lines": %d, "bytes": %d, "text_ms": {"median": %s, "p90": %s, "max": %s, "server_mean": %s}, "text_cpu_ms_per_scrape": %s},\n' \
+            "$e_series" "$e_size" "$e_med" "$e_p90" "$e_max" "$e_server" "$e_cpu"
+        printf ' "states": [%s],\n' "$(paste -sd, "$TMP_JSON")"
+        printf ' "rss_kib": {"start": %d, "after_scrapes": %d, "hwm": %d}, "bpf_maps": %d, "bpf_memlock_bytes": %d}\n' \
+            "$rss_start" "$rss_after" "$hwm" "$maps" "$memlock"
+    } >"$JSON"
+fi
+rm -f "$TMP_JSON"
 daemon_stop
