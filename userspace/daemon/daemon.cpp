@@ -1,5 +1,6 @@
 #include "daemon/daemon.hpp"
 
+#include <malloc.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sys/signalfd.h>
@@ -32,6 +33,14 @@ extern "C" {
 
 namespace icmpguard {
 namespace {
+
+// A long-running daemon should not keep what a scrape borrowed. Each
+// /metrics request is served on a civetweb worker thread and builds up to
+// ~0.5 MiB of exposition text; glibc gives every such thread its own arena,
+// and freed scrape buffers stayed resident in each (RSS 8.6 -> 27.7 MiB over
+// bench/metrics_bench.sh). One arena: 14.4 MiB, scrape time unchanged. (A
+// fixed mmap threshold saved 3 MiB more but made scrapes ~10 % slower.)
+void bound_heap_growth() { mallopt(M_ARENA_MAX, 1); }
 
 
 // The CPUs that can receive packets, over which the per-CPU new-source
@@ -318,6 +327,7 @@ Expected<void> Daemon::event_loop() {
 }
 
 int Daemon::run() {
+    bound_heap_growth();
     auto config = ConfigParser::parse_file(options_.config_path);
     if (!config) {
         log_error("invalid configuration", {{"err", config.error().message()}});
