@@ -40,7 +40,7 @@ struct ig_pkt {
 	__u8 code;
 	__u8 hop_limit; /* IPv4 TTL or IPv6 hop limit as received */
 	__u8 fragment; /* IPv4 MF set, or IPv6 Fragment header present */
-	__u8 more_frags; /* IPv4 MF / IPv6 M flag */
+	__u8 more_frags; /* IPv4 MF / IPv6 M flag of any Fragment header */
 	__u8 ext_hdrs; /* IPv4: IHL > 5; IPv6: extension headers walked */
 	__u8 policy_side; /* policy_state read once per packet ... */
 	__u8 shadow; /* ... and its shadow flag */
@@ -205,10 +205,20 @@ static __always_inline int ig_parse_ip4(struct xdp_md *ctx, struct ig_pkt *pkt)
 }
 
 /* Nothing more in the IPv6 payload to read: truncated chain, or a first
- * fragment that does not carry the whole chain (RFC 7112). */
+ * fragment that does not carry the whole chain (RFC 7112). An atomic
+ * fragment (offset 0, M = 0) is the whole packet (RFC 6946): its chain is
+ * simply cut. */
 static __always_inline int ig_ip6_chain_cut(const struct ig_pkt *pkt)
 {
-	return pkt->fragment ? IG_REASON_FRAG_CHAIN_INCOMPLETE : IG_REASON_EH_TRUNC;
+	return pkt->more_frags ? IG_REASON_FRAG_CHAIN_INCOMPLETE : IG_REASON_EH_TRUNC;
+}
+
+/* The headers the walk steps over; anything else is the upper layer. */
+static __always_inline int ig_ip6_is_ext_hdr(__u8 nexthdr)
+{
+	return nexthdr == IG_IP6_NH_HOPOPTS || nexthdr == IG_IP6_NH_ROUTING ||
+	       nexthdr == IG_IP6_NH_FRAGMENT || nexthdr == IG_IP6_NH_AH ||
+	       nexthdr == IG_IP6_NH_DSTOPTS;
 }
 
 /*
@@ -257,7 +267,10 @@ static __always_inline int ig_ip6_ext_step(struct xdp_md *ctx, struct ig_pkt *pk
 		if (frag & IG_IP6_FRAG_OFFSET_MASK)
 			return IG_REASON_FRAG_PASS; /* non-first: never parsed as ICMPv6 */
 		pkt->fragment = 1;
-		pkt->more_frags = frag & IG_IP6_FRAG_MORE;
+		/* any M = 1 makes this a piece of a larger packet, whatever a
+		 * later (bogus) Fragment header says */
+		if (frag & IG_IP6_FRAG_MORE)
+			pkt->more_frags = 1;
 		len = sizeof(*fh);
 		*nexthdr = fh->nexthdr;
 		break;
@@ -305,20 +318,20 @@ static __always_inline int ig_parse_ip6(struct xdp_md *ctx, struct ig_pkt *pkt)
 	pkt->ip_end = end;
 
 	for (int i = 0; i < IG_MAX_EXT_HDRS; i++) {
-		if (nexthdr == IG_IP6_NH_ICMP)
+		if (nexthdr == IG_IP6_NH_ICMP || i >= cfg_max_ext_hdrs)
 			break;
-		if (i >= cfg_max_ext_hdrs)
-			return IG_REASON_EH_TOO_MANY;
 		reason = ig_ip6_ext_step(ctx, pkt, &nexthdr, &off, end, i);
 		if (reason)
 			return reason;
 	}
+	/* Only a chain longer than the limit is refused: UDP after the last
+	 * allowed header is someone's traffic, not ours to drop. */
 	if (nexthdr != IG_IP6_NH_ICMP)
-		return IG_REASON_EH_TOO_MANY;
+		return ig_ip6_is_ext_hdr(nexthdr) ? IG_REASON_EH_TOO_MANY : IG_REASON_NOT_ICMP;
 
 	pkt->l4_off = off;
 	if (end - off < sizeof(struct ig_icmp_hdr))
-		return pkt->fragment ? IG_REASON_FRAG_CHAIN_INCOMPLETE : IG_REASON_ICMP_SHORT;
+		return pkt->more_frags ? IG_REASON_FRAG_CHAIN_INCOMPLETE : IG_REASON_ICMP_SHORT;
 	return ig_parse_icmp(ctx, pkt);
 }
 

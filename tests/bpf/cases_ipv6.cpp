@@ -134,6 +134,17 @@ std::vector<PacketCase> ipv6_cases() {
         nine.insert(nine.begin() + 1, dest_opts());
         c.push_back(icmp6_case("v6_eh_chain_9", {}, {.ext = nine}, ping6(), {r6(IG_REASON_EH_TOO_MANY)}, true));
     }
+    // #38 is about a chain longer than the bound, not what follows it: UDP
+    // after 8 headers is someone's traffic (found by the differential fuzzer)
+    {
+        const Bytes udp{0x04, 0xd2, 0x00, 0x35, 0x00, 0x08, 0x00, 0x00};
+        c.push_back(pass_case("v6_eh_chain_8_then_udp", frame6({.upper = 17, .ext = chain}, udp),
+                              {r6(IG_REASON_NOT_ICMP)}));
+        std::vector<ExtHeader> nine = chain;
+        nine.insert(nine.begin() + 1, dest_opts());
+        c.push_back(drop_case("v6_eh_chain_9_then_udp", frame6({.upper = 17, .ext = nine}, udp),
+                              {r6(IG_REASON_EH_TOO_MANY)}));
+    }
     // #42: Hop-by-Hop only directly after the IPv6 header
     c.push_back(icmp6_case("v6_eh_hbh_second", {}, {.ext = {dest_opts(), hop_by_hop()}}, ping6(),
                            {r6(IG_REASON_EH_HBH_NOT_FIRST)}, true));
@@ -154,6 +165,17 @@ std::vector<PacketCase> ipv6_cases() {
     c.push_back(drop_case("v6_frag_chain_incomplete_icmp",
                           frame6({.ext = {fragment(0, true)}}, {128, 0, 0, 0}),
                           {r6(IG_REASON_FRAG_CHAIN_INCOMPLETE)}));
+
+    // An atomic fragment (offset 0, M = 0) is the whole packet (RFC 6946):
+    // RFC 7112's rule is for first fragments with M = 1 (fuzzer finds)
+    c.push_back(icmp6_case("v6_atomic_frag_chain_cut", {}, {.ext = {fragment(0, false), with_hdrlen(dest_opts(), 5)}},
+                           ping6(0), {r6(IG_REASON_EH_TRUNC)}, true));
+    c.push_back(drop_case("v6_atomic_frag_icmp_short", frame6({.ext = {fragment(0, false)}}, {128, 0, 0, 0}),
+                          {r6(IG_REASON_ICMP_SHORT)}));
+    // any Fragment header with M = 1 makes the echo a piece of a larger
+    // packet, whatever a later one says (the last M flag used to win)
+    c.push_back(icmp6_case("v6_frag_m1_then_m0_echo", {}, {.ext = {fragment(0, true), fragment(0, false)}}, ping6(),
+                           typed(128, IG_ACTION_PASS, IG_REASON_FRAG_PASS), false));
 
     // #49: destination :: for any type
     {
