@@ -21,6 +21,23 @@
 //    wrong counters is reported and written out as the failing input.
 //
 // Amortised: two row lookups (~5 us) plus 2.4 ms / 512 (~5 us) per input.
+//
+// The rate limiter (profiles with settings.limiter_on). Whether the limiter
+// admits a packet depends on time, on every packet before it and on random
+// credit, so the model says only whether a packet meets it
+// (Verdict::meets_limiter). The comparison is relaxed for exactly those
+// packets: the program must either match the model (the limiter admitted
+// it), or have refused it: XDP_DROP (XDP_PASS in shadow mode), the input
+// unchanged or cut to the IP length (an echo the limiter refused may or may
+// not have had its padding cut first: the documents order the limiter before
+// the checksum and the trim before the checksum, not the two against each
+// other), moving exactly (family, type, rate_limited / would_drop) and one
+// (family, rl_source | rl_type | rl_total | rl_source_flood), and none of the
+// model's rows. A packet the model says does not meet the limiter must match
+// exactly, as without it. Per input: the model's rows are read first; only a
+// limiter-eligible input that does not match them reads the refusal's (one
+// type row, four reason rows). The periodic full check and its culprit search
+// accept either outcome for such an input in the same way.
 #include "differential.hpp"
 
 #include <linux/bpf.h>
@@ -28,9 +45,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 extern "C" {
@@ -142,6 +161,31 @@ bool same(const std::vector<ig_counter>& a, const std::vector<ig_counter>& b) {
     return true;
 }
 
+constexpr uint32_t kRlReasons[] = {IG_REASON_RL_SOURCE, IG_REASON_RL_TYPE, IG_REASON_RL_TOTAL,
+                                   IG_REASON_RL_SOURCE_FLOOD};
+
+// The verdict of a limiter refusal of a packet the model says meets it, with
+// reason `rl_reason`, leaving `out` behind.
+model::Verdict refusal(const model::Verdict& v, bool shadow, uint32_t rl_reason, Bytes out) {
+    model::Verdict r;
+    r.xdp_action = shadow ? XDP_PASS : XDP_DROP;
+    r.out = std::move(out);
+    r.has_type = true;
+    r.type = {v.type.family, v.type.type, shadow ? uint32_t{IG_ACTION_WOULD_DROP} : uint32_t{IG_ACTION_RATE_LIMITED}};
+    r.has_reason = true;
+    r.reason = {v.type.family, rl_reason};
+    r.meets_limiter = true;
+    r.limiter_class = v.limiter_class;
+    return r;
+}
+
+// The frame a refusal may leave behind besides the input itself: the input
+// cut to the length of the model's output (for an echo XDP would answer, the
+// IP length; for anything else the model's output is the input).
+Bytes cut_frame(const Bytes& frame, const model::Verdict& v) {
+    return Bytes(frame.begin(), frame.begin() + static_cast<long>(std::min(v.out.size(), frame.size())));
+}
+
 // Rows a verdict moves, as (is_type_row, index).
 std::vector<std::pair<bool, uint32_t>> moved_rows(const model::Verdict& v) {
     std::vector<std::pair<bool, uint32_t>> rows;
@@ -215,6 +259,25 @@ void advance(std::vector<ig_counter>& exp_c, std::vector<ig_counter>& exp_r,
     }
 }
 
+// Did the counters move from (c0, r0) to (c1, r1) as `v` says, or, for a
+// packet that meets the limiter, as a refusal of it? Returns the verdict they
+// moved by (null: neither).
+std::optional<model::Verdict> moved_as(const std::vector<ig_counter>& c0, const std::vector<ig_counter>& r0,
+                                       const std::vector<ig_counter>& c1, const std::vector<ig_counter>& r1,
+                                       const model::Verdict& v, const Bytes& frame, bool shadow) {
+    auto c = c0, r = r0;
+    advance(c, r, v, frame.size());
+    if (same(c, c1) && same(r, r1)) return v;
+    if (!v.meets_limiter || !v.has_type) return std::nullopt;
+    for (uint32_t rl : kRlReasons) {
+        model::Verdict x = refusal(v, shadow, rl, frame);
+        c = c0, r = r0;
+        advance(c, r, x, frame.size());
+        if (same(c, c1) && same(r, r1)) return x;
+    }
+    return std::nullopt;
+}
+
 std::string input_block(unsigned profile, const Bytes& frame) {
     std::ostringstream o;
     const Profile& p = profiles()[profile];
@@ -283,7 +346,8 @@ std::unique_ptr<Differential> Differential::create(std::string* why) {
         o.reply_enabled = s.reply_enabled;
         o.reply_ttl = s.reply_ttl;
         o.max_ext_hdrs = s.max_ext_hdrs;
-        o.rl_sources = 64;  // the limiter is off: keep eight programs' LRU maps small
+        // Without limits the LRU is never used: keep those programs' maps small.
+        o.rl_sources = s.limiter_on ? l->profile->limits.sources : 64;
         auto dp = Datapath::open(o);
         if (!dp) {
             *why = dp.error().message();
@@ -319,8 +383,10 @@ std::unique_ptr<Differential> Differential::create(std::string* why) {
                 for (unsigned code = 0; code < 256; ++code)
                     t.set_code(f, static_cast<uint8_t>(type), static_cast<uint8_t>(code),
                                s.rule(f, static_cast<uint8_t>(type), static_cast<uint8_t>(code)));
-        // No RateLimits: rl_params stays zero, the limiter is off (model scope).
-        if (auto r = PolicyWriter(m.policy, m.policy_state).apply(t, s.shadow ? IG_POLICY_F_SHADOW : 0); !r) {
+        // Without limiter_on no RateLimits: rl_params stays zero, the limiter
+        // is off. With it, the profile's limits flip in with the policy.
+        PolicyWriter pw(PolicyMapFds{m.policy, m.policy_state, m.rl_params, m.rl_type_rates});
+        if (auto r = pw.apply(t, s.shadow ? IG_POLICY_F_SHADOW : 0, s.limiter_on ? &l->profile->limits : nullptr); !r) {
             *why = r.error().message();
             return nullptr;
         }
@@ -373,31 +439,67 @@ Outcome Differential::run(const uint8_t* data, size_t size) {
         f << "  BPF_PROG_TEST_RUN failed: " << strerror(r.err) << "\n";
         o.signature = std::string("test run failed: ") + strerror(r.err);
     } else {
-        if (r.action != v.xdp_action)
-            f << "  verdict: model " << xdp_name(v.xdp_action) << ", program " << xdp_name(r.action) << "\n";
-        if (r.out != v.out) {
-            size_t i = 0;
-            while (i < r.out.size() && i < v.out.size() && r.out[i] == v.out[i]) ++i;
-            f << "  output: model " << v.out.size() << " bytes, program " << r.out.size() << " bytes; first difference at offset " << i;
-            if (i < r.out.size() && i < v.out.size()) {
-                char b[48];
-                std::snprintf(b, sizeof(b), " (model 0x%02x, program 0x%02x)", v.out[i], r.out[i]);
-                f << b;
-            }
-            f << (r.action == XDP_DROP && v.xdp_action == XDP_DROP ? " [dropped frame: not on the wire]" : "")
-              << "\n  model output:\n" << hexdump(v.out) << "  program output:\n" << hexdump(r.out);
-        }
         // Counters: the rows the model says move, read now; extras are
-        // caught by the periodic full check (comment at the top).
-        advance(l.exp_counters, l.exp_reasons, v, frame.size());
-        std::string prog_rows = model_rows(v);
-        bool rows_ok = true;
-        for (auto [type_row, idx] : moved_rows(v)) {
-            ig_counter got = read_row(type_row ? l.counters : l.reasons, idx, ncpu_);
-            const ig_counter& want = type_row ? l.exp_counters[idx] : l.exp_reasons[idx];
-            rows_ok = rows_ok && got.packets == want.packets && got.bytes == want.bytes;
+        // caught by the periodic full check (comment at the top). Each row
+        // is read once, and only when a hypothesis needs it.
+        std::map<std::pair<bool, uint32_t>, ig_counter> got;
+        auto moves_as = [&](const std::vector<std::pair<bool, uint32_t>>& rows, const model::Verdict& x) {
+            const auto moved = moved_rows(x);
+            for (const auto& row : rows) {
+                auto it = got.find(row);
+                if (it == got.end())
+                    it = got.emplace(row, read_row(row.first ? l.counters : l.reasons, row.second, ncpu_)).first;
+                const ig_counter& base = row.first ? l.exp_counters[row.second] : l.exp_reasons[row.second];
+                const uint64_t n = static_cast<uint64_t>(std::count(moved.begin(), moved.end(), row));
+                if (it->second.packets != base.packets + n || it->second.bytes != base.bytes + n * frame.size())
+                    return false;
+            }
+            return true;
+        };
+        const bool rows_ok = moves_as(moved_rows(v), v);
+        const bool exact = rows_ok && r.action == v.xdp_action && r.out == v.out;
+        // A packet that meets the limiter and does not match the model: was
+        // it refused (comment at the top)? The rows either outcome could
+        // move must move as the refusal says (the model's rows and the
+        // refusal's may share the type row: a would_drop in shadow mode).
+        std::optional<model::Verdict> refused;
+        if (!exact && v.meets_limiter && v.has_type && r.action == (s.shadow ? XDP_PASS : XDP_DROP) &&
+            (r.out == frame || r.out == cut_frame(frame, v))) {
+            auto rows = moved_rows(v);
+            rows.push_back({true, ig_counter_index(v.type.family, v.type.type,
+                                                   s.shadow ? IG_ACTION_WOULD_DROP : IG_ACTION_RATE_LIMITED)});
+            for (uint32_t rl : kRlReasons) rows.push_back({false, ig_reason_index(v.type.family, rl)});
+            for (uint32_t rl : kRlReasons) {
+                model::Verdict x = refusal(v, s.shadow, rl, r.out);
+                if (moves_as(rows, x)) {
+                    refused = std::move(x);
+                    break;
+                }
+            }
         }
-        if (!rows_ok) {
+        if (refused) {
+            advance(l.exp_counters, l.exp_reasons, *refused, frame.size());
+            o.verdict = *refused;
+            o.limited = true;
+        } else {
+            if (r.action != v.xdp_action)
+                f << "  verdict: model " << xdp_name(v.xdp_action) << ", program " << xdp_name(r.action) << "\n";
+            if (r.out != v.out) {
+                size_t i = 0;
+                while (i < r.out.size() && i < v.out.size() && r.out[i] == v.out[i]) ++i;
+                f << "  output: model " << v.out.size() << " bytes, program " << r.out.size() << " bytes; first difference at offset " << i;
+                if (i < r.out.size() && i < v.out.size()) {
+                    char b[48];
+                    std::snprintf(b, sizeof(b), " (model 0x%02x, program 0x%02x)", v.out[i], r.out[i]);
+                    f << b;
+                }
+                f << (r.action == XDP_DROP && v.xdp_action == XDP_DROP ? " [dropped frame: not on the wire]" : "")
+                  << "\n  model output:\n" << hexdump(v.out) << "  program output:\n" << hexdump(r.out);
+            }
+            advance(l.exp_counters, l.exp_reasons, v, frame.size());
+        }
+        std::string prog_rows = model_rows(o.verdict);
+        if (!refused && !rows_ok) {
             auto act_c = read_all(l.counters, IG_COUNTER_ENTRIES, ncpu_);
             auto act_r = read_all(l.reasons, IG_REASON_ENTRIES, ncpu_);
             f << "  counters (each must move by 1 packet and " << frame.size() << " bytes):\n"
@@ -406,13 +508,21 @@ Outcome Differential::run(const uint8_t* data, size_t size) {
             l.exp_counters = std::move(act_c);  // resynchronise, so later inputs are judged alone
             l.exp_reasons = std::move(act_r);
         }
+        if (!f.str().empty() && v.meets_limiter)
+            f << "  the model says it meets the rate limiter (class "
+              << (v.limiter_class == IG_RL_ECHO ? "echo" : "other")
+              << "), but the program did not refuse it either: a refusal is "
+              << (s.shadow ? "XDP_PASS" : "XDP_DROP")
+              << ", the input unchanged or cut to the IP length, the type counter's "
+              << (s.shadow ? "would_drop" : "rate_limited") << " and one rl_* reason, nothing else\n";
         std::string inv = check_invariants(frame, r.action, r.out, s);
         if (!inv.empty()) f << "  invariants violated by the program:\n    " << inv;
         std::string minv = check_invariants(frame, v.xdp_action, v.out, s);
         if (!minv.empty() && minv != inv) f << "  invariants violated by the model's verdict:\n    " << minv;
         if (!f.str().empty()) {
-            o.signature = "model " + std::string(xdp_name(v.xdp_action)) + " " + model_rows(v) + " | program " +
-                          xdp_name(r.action) + " " + prog_rows;
+            o.signature = "model " + std::string(xdp_name(v.xdp_action)) + " " + model_rows(v) +
+                          (v.meets_limiter ? " (meets limiter)" : "") + " | program " + xdp_name(r.action) + " " +
+                          prog_rows;
             if (r.out != v.out) o.signature += " | output differs";
             if (!inv.empty()) o.signature += " | program breaks an invariant: " + inv.substr(0, inv.find('\n'));
             if (!minv.empty()) o.signature += " | model breaks an invariant: " + minv.substr(0, minv.find('\n'));
@@ -466,10 +576,12 @@ std::string Differential::find_culprit(Loaded& l) {
         test_run(l.prog, frame);
         auto c1 = read_all(l.counters, IG_COUNTER_ENTRIES, ncpu_);
         auto r1 = read_all(l.reasons, IG_REASON_ENTRIES, ncpu_);
-        advance(c0, r0, v, frame.size());
         l.exp_counters = c1;
         l.exp_reasons = r1;
-        if (same(c0, c1) && same(r0, r1)) continue;
+        // As the model says, or (meets the limiter) as a refusal: run again,
+        // the limiter's state has moved on, so either may happen now.
+        if (moved_as(c0, r0, c1, r1, v, frame, l.profile->settings.shadow)) continue;
+        advance(c0, r0, v, frame.size());
         std::string path = save_input(l.index, frame, "counter-disagreement");
         last_signature_ = "model " + model_rows(v) + " | program " + program_rows(c0, c1, r0, r1, v) +
                           " (periodic check)";

@@ -4,6 +4,8 @@
 // (invariants.hpp). Shared by the libFuzzer target and the replay driver.
 //
 // Input: byte 0 selects the profile (profiles.hpp), the rest is the frame.
+// With a profile's rate limiter on, a packet the model says meets the limiter
+// may also be refused by it (differential.cpp, top comment).
 // Frames outside what the program sees whole in a test run (shorter than an
 // Ethernet header, or longer than one page of XDP buffer, which the kernel
 // splits into fragments) are skipped, not judged.
@@ -35,7 +37,11 @@ struct Outcome {
     // to group many inputs showing one bug.
     std::string signature;
     unsigned profile = 0;
-    model::Verdict verdict; // the model's (equal to the program's when failure is empty)
+    // The model's verdict (equal to the program's when failure is empty); when
+    // `limited`, the verdict of the limiter's refusal the program made
+    // instead, which the model allowed (differential.cpp, top comment).
+    model::Verdict verdict;
+    bool limited = false;
 };
 
 class Differential {

@@ -407,8 +407,8 @@ void fix_checksums(Bytes& f, bool fix_lengths) {
     }
 }
 
-Bytes random_input(Rng& r, size_t max_size) {
-    Bytes in{r.byte()};
+Bytes random_input(Rng& r, size_t max_size, unsigned profiles) {
+    Bytes in{static_cast<uint8_t>(r.byte() % (profiles ? profiles : kProfileCount))};
     const model::Settings& s = settings_of(in);
     Mac d = dst_mac(r, s), sm = src_mac(r, s);
     in.insert(in.end(), d.begin(), d.end());

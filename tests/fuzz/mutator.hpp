@@ -14,6 +14,8 @@
 #include <random>
 #include <vector>
 
+#include "profiles.hpp"
+
 namespace icmpguard::fuzz {
 
 using Bytes = std::vector<uint8_t>;
@@ -31,7 +33,10 @@ private:
 };
 
 // A fresh input: selector byte + a frame built from a random description.
-Bytes random_input(Rng& rng, size_t max_size);
+// The selector is drawn modulo `profiles` (seed_gen passes the eight
+// limiter-free profiles the first corpus was generated over, so its gen_
+// files keep their bytes).
+Bytes random_input(Rng& rng, size_t max_size, unsigned profiles = kProfileCount);
 
 // Edit header fields of an existing input (selector + frame) in place.
 void mutate_fields(Bytes& input, Rng& rng, size_t max_size);

@@ -121,6 +121,37 @@ std::vector<model::LocalAddress> many_addrs() {
     return out;
 }
 
+// The limiter profiles (8, 9): tiny limits, so refusals happen constantly.
+// Rates in the GCRA form of rate-limiting.md ("The bucket arithmetic"):
+// interval 1/r, tolerance (b-1)/r. 1 pps is the slowest rate a config can
+// give (IG_RL_INTERVAL_MAX), so a spent bucket stays spent for a second: far
+// longer than the corpus replay takes from one seed to the next (seed_gen.cpp
+// orders the seeds that make every rl reason certain).
+ig_rl_rate pps(uint64_t rate, uint64_t burst) {
+    ig_rl_rate r{};
+    r.interval_ns = 1000000000ull / rate;
+    r.tolerance_ns = (burst - 1) * r.interval_ns;
+    return r;
+}
+
+RateLimits limiter_base() {
+    RateLimits l;
+    l.params.flags = IG_RL_F_ENABLED;
+    l.params.ip4_mask = 0xffffffffu;                              // /32
+    l.params.ip6_mask[0] = l.params.ip6_mask[1] = 0xffffffffu;   // /64
+    l.params.filter_period_ns = 8000000000ull;                    // the maybe-known filter, as by default
+    l.sources = 1024;
+    return l;
+}
+
+// The default exemptions (rate-limiting.md §1) as the policy rows' no-limit
+// flag, as PolicyWriter writes them.
+void default_exemptions(model::Settings& s) {
+    for (const ExemptRule& e : RateLimitCompiler::default_exempt())
+        for (unsigned code = 0; code < 256; ++code)
+            if (!e.code || *e.code == code) s.rule(e.family, e.type, static_cast<uint8_t>(code)) |= IG_RULE_F_NO_LIMIT;
+}
+
 std::vector<Profile> build() {
     std::vector<Profile> p(kProfileCount);
     for (auto& x : p) x.settings.addrs = lab_addrs();
@@ -157,6 +188,38 @@ std::vector<Profile> build() {
     p[7].settings.reply_ttl = 1;
     p[7].settings.max_ext_hdrs = 1;
     p[7].settings.mac = {0x0a, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
+
+    // Every stage of the limiter, enforcing: per-source buckets of one packet
+    // for both classes, a new-source budget of one source per CPU and class,
+    // per-type ceilings on destination-unreachable, small class totals; the
+    // default exemptions (PMTUD, on-link ND/MLD/MRD) as no-limit rule flags.
+    p[8].name = "rl_tight";
+    lab_policy(p[8].settings);
+    default_exemptions(p[8].settings);
+    p[8].settings.limiter_on = true;
+    p[8].limits = limiter_base();
+    p[8].limits.params.per_source[IG_RL_ECHO] = pps(1, 1);
+    p[8].limits.params.per_source[IG_RL_OTHER] = pps(1, 1);
+    p[8].limits.params.new_sources = pps(1, 1);
+    p[8].limits.params.total[IG_RL_ECHO] = pps(1, 4);
+    p[8].limits.params.total[IG_RL_OTHER] = pps(1, 4);
+    p[8].limits.type_rates[IG_FAMILY_IPV4 * IG_ICMP_TYPES + 3] = pps(1, 2);
+    p[8].limits.type_rates[IG_FAMILY_IPV6 * IG_ICMP_TYPES + 1] = pps(1, 2);
+
+    // Only the shared ceilings, in shadow mode: no per-source stage (rate 0
+    // skips it, and the new-source budget with it), so a packet is refused
+    // by its type's ceiling (v4 destination-unreachable, v6 time-exceeded)
+    // or, for echo requests, by the echo total; the other class has no total,
+    // so a refused destination-unreachable is always rl_type. No exemptions.
+    p[9].name = "rl_shared_shadow";
+    lab_policy(p[9].settings);
+    p[9].settings.shadow = true;
+    p[9].settings.limiter_on = true;
+    p[9].limits = limiter_base();
+    p[9].limits.params.new_sources = pps(1, 1);
+    p[9].limits.params.total[IG_RL_ECHO] = pps(1, 1);
+    p[9].limits.type_rates[IG_FAMILY_IPV4 * IG_ICMP_TYPES + 3] = pps(1, 1);
+    p[9].limits.type_rates[IG_FAMILY_IPV6 * IG_ICMP_TYPES + 3] = pps(1, 1);
     return p;
 }
 

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/rate_limits.hpp"
 #include "model/model.hpp"
 
 namespace icmpguard::fuzz {
@@ -23,9 +24,16 @@ namespace icmpguard::fuzz {
 struct Profile {
     std::string name;
     model::Settings settings;
+    // Written with the policy when settings.limiter_on (PolicyWriter::apply
+    // with &limits); the exemptions are already in settings.policy's
+    // IG_RULE_F_NO_LIMIT bits, so limits.exempt stays all zero.
+    RateLimits limits;
 };
 
-inline constexpr unsigned kProfileCount = 8;
+inline constexpr unsigned kProfileCount = 10;
+// The profiles the first corpus was generated over (seed_gen's gen_ files
+// keep their bytes by drawing their selector modulo this).
+inline constexpr unsigned kLimiterFreeProfiles = 8;
 
 // The profiles, in selector order. Deterministic: the randomized policy and
 // the extra addresses come from fixed seeds, so a saved input reproduces.

@@ -6,7 +6,9 @@
 // they are:
 //   fx_<case>          every frame of the bpf-tier fixture table (tests/bpf/cases_*.cpp), lab profile
 //   <profile>_<what>   hand-written frames for one profile's settings (tests/common/packet_builder)
-//   gen_<n>_<shape>    frames of the structure-aware generator (mutator.cpp), fixed seed
+//   gen_<n>_<shape>    frames of the structure-aware generator (mutator.cpp), fixed seed,
+//                      over the eight limiter-free profiles (their bytes predate profiles 8, 9)
+//   <8|9>_<profile>_<a|b>_...  the limiter profiles' ordered sequences (limiter_seeds())
 // Regenerating is deterministic; the committed corpus is this program's
 // output (plus inputs the fuzzer found, merged with scripts/fuzz --merge).
 #include <arpa/inet.h>
@@ -93,6 +95,54 @@ void profile_seeds() {
     }
 }
 
+// The limiter profiles: sequences that make every rl reason certain in a
+// replay (replay_main.cpp --require-coverage). The replay runs files in name
+// order, in one process whose limiter state starts empty, pinned to one CPU;
+// these names sort before the profile's other seeds. Every limit involved is
+// 1 packet per second, so nothing refills between two seeds unless the
+// replay stalls for a second.
+//  profile 8 (rl_tight): an echo from a new source is admitted (every bucket
+//    is full at the start), the same again is rl_source (a per-source bucket
+//    spends exactly one packet: certain); the same source's port unreachable
+//    (class other: its own per-source bucket, the source already known) is
+//    admitted, again rl_source; then 40 echoes from new sources: this CPU's
+//    new-source budget for echoes (1 a second, burst 1) spends a random 0-2
+//    credits per source it admits, so once one admitted source spent one or
+//    two, the next new source is rl_source_flood. Not refused among the 41
+//    new sources only if the first 40 draws are all 0: 3^-40.
+//  profile 9 (rl_shared_shadow): 41 port unreachables against the v4 type-3
+//    ceiling (1 pps, burst 1; no per-source stage, no total for class
+//    other), then 41 echoes against the echo total (1 pps, burst 1). Each
+//    admitted packet spends a random 0-2 credits; the first that spends one
+//    or two empties the bucket for a second, so the next is refused: rl_type,
+//    rl_total. Not refused among 41 only if the first 40 draws are all 0:
+//    probability 3^-40 (about 1e-19) each.
+//  (Pinned to one CPU, since the new-source budget is per CPU; unpinned, the
+//  40 sources would spread over the CPUs' budgets and make it less certain.)
+void limiter_seeds() {
+    const auto& P = fuzz::profiles();
+    auto name = [&](unsigned p, const std::string& what) { return std::to_string(p) + "_" + P[p].name + "_" + what; };
+    auto unreach4 = [](EthSpec eth, Ipv4Spec ip) {
+        return icmp4_frame(eth, ip, IcmpSpec{.type = 3, .code = 3, .payload = Bytes(28, 0x45)});
+    };
+    auto two = [](unsigned i) { return std::string(i < 10 ? "0" : "") + std::to_string(i); };
+
+    EthSpec eth8{.dst = P[8].settings.mac};
+    write(name(8, "a0_v4_echo_first_admitted"), 8, echo4({}, eth8));
+    write(name(8, "a1_v4_echo_again_rl_source"), 8, echo4({}, eth8));
+    write(name(8, "a2_v4_port_unreach_first_admitted"), 8, unreach4(eth8, {}));
+    write(name(8, "a3_v4_port_unreach_again_rl_source"), 8, unreach4(eth8, {}));
+    for (unsigned i = 0; i < 40; ++i)
+        write(name(8, "b_v4_echo_new_source_" + two(i) + "_rl_source_flood"), 8,
+              echo4({.src = "192.0.2." + std::to_string(10 + i)}, eth8));
+
+    EthSpec eth9{.dst = P[9].settings.mac};
+    for (unsigned i = 0; i <= 40; ++i)
+        write(name(9, "a_v4_port_unreach_" + two(i) + "_rl_type"), 9, unreach4(eth9, {.src = "192.0.2.1"}));
+    for (unsigned i = 0; i <= 40; ++i)
+        write(name(9, "b_v4_echo_" + two(i) + "_rl_total"), 9, echo4({.src = "192.0.2." + std::to_string(100 + i)}, eth9));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -105,10 +155,11 @@ int main(int argc, char** argv) {
     try {
         for (const auto& c : all_cases()) write("fx_" + c.name, 0, c.input);
         profile_seeds();
+        limiter_seeds();
         // Generated frames: a fixed seed, so the corpus is reproducible.
         fuzz::Rng rng(20240707);
         for (int i = 0; i < 40; ++i) {
-            Bytes in = fuzz::random_input(rng, 1600);
+            Bytes in = fuzz::random_input(rng, 1600, fuzz::kLimiterFreeProfiles);
             if (in.size() < 15) continue;
             char name[64];
             uint16_t et = static_cast<uint16_t>(in[13] << 8 | in[14]);

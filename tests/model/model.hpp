@@ -6,8 +6,13 @@
 // through the loaded program (BPF_PROG_TEST_RUN) and fails on any
 // difference in action, output bytes or counters.
 //
-// Scope: the rate limiter is off (no [rate_limit] parameters written), the
-// drop capture is off. Everything else the program decides is modelled.
+// Scope: the drop capture is off. The rate limiter's decisions depend on
+// time, history and random credit, which a per-frame model cannot state; the
+// model says only whether a packet *meets* the limiter and in which class
+// (Verdict::meets_limiter, with Settings::limiter_on), and what the program
+// must do if the limiter lets it through. The harness accepts a refusal of
+// such a packet in its place (tests/fuzz/differential.cpp). Everything else
+// the program decides is modelled.
 #pragma once
 
 #include <array>
@@ -44,6 +49,9 @@ struct Settings {
     bool reply_enabled = true;
     uint8_t reply_ttl = 64;
     uint8_t max_ext_hdrs = 8;  // 1..8
+    // Rate limits written (rl_params with IG_RL_F_ENABLED): the verdict says
+    // which packets meet the limiter. Off: nothing does (no limits written).
+    bool limiter_on = false;
 
     uint8_t& rule(uint32_t family, uint8_t type, uint8_t code) {
         return policy[(family * 256u + type) * 256u + code];
@@ -77,6 +85,14 @@ struct Verdict {
     TypeCount type;
     bool has_reason = false;  // a (family, reason) counter moves
     ReasonCount reason;
+    // The packet meets the rate limiter (docs/architecture.md §1.4a,
+    // docs/rate-limiting.md §1-2; only with Settings::limiter_on), in class
+    // limiter_class (IG_RL_ECHO / IG_RL_OTHER). The fields above are the
+    // verdict if the limiter admits it; if it refuses, the program drops it
+    // (passes in shadow mode) counting (family, type, rate_limited /
+    // would_drop) and one rl_* reason instead.
+    bool meets_limiter = false;
+    uint32_t limiter_class = IG_RL_ECHO;
 };
 
 Verdict decide(const Bytes& frame, const Settings& settings);

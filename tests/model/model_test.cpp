@@ -599,5 +599,82 @@ TEST(Model, TruncationsAndNoiseAreSafe) {
     }
 }
 
+// Which packets meet the rate limiter (ML-1..ML-5 in model.cpp), from
+// docs/architecture.md §1.4a and docs/rate-limiting.md §1-2.
+TEST(Model, LimiterOffMeetsNothing) {
+    EXPECT_FALSE(decide(f4(eth(), v4(), echo4()), lab()).meets_limiter);
+    EXPECT_FALSE(decide(f4(eth(), v4(), {.type = 3, .code = 3}), lab()).meets_limiter);
+}
+
+TEST(Model, LimiterWhoMeetsIt) {
+    Settings s = lab();
+    s.limiter_on = true;
+    auto meets = [&](const Bytes& f, uint32_t cls) {
+        Verdict v = decide(f, s);
+        return v.meets_limiter && v.limiter_class == cls;
+    };
+    auto misses = [&](const Bytes& f) { return !decide(f, s).meets_limiter; };
+    // echo requests XDP would answer: class echo, the verdict unchanged
+    Verdict v = decide(f4(eth(), v4(), echo4()), s);
+    EXPECT_TRUE(v.meets_limiter);
+    EXPECT_EQ(v.limiter_class, uint32_t{IG_RL_ECHO});
+    EXPECT_EQ(v.xdp_action, kTx);
+    EXPECT_TRUE(meets(f6(eth(), v6(), echo6()), IG_RL_ECHO));
+    // ... before the checksum: a bad one meets it too
+    t::IcmpSpec bad = echo4();
+    bad.checksum = 0x1234;
+    v = decide(f4(eth(), v4(), bad), s);
+    EXPECT_TRUE(v.meets_limiter);
+    EXPECT_EQ(v.reason, (ReasonCount{kV4, IG_REASON_ICMP_BAD_CSUM}));
+    // echo requests handed to the kernel: class echo
+    EXPECT_TRUE(meets(f4(eth(), v4(), {.type = 8, .code = 1}), IG_RL_ECHO));  // echo_code_nz
+    t::Ipv4Spec opts = v4();
+    opts.options = {1, 1, 1, 0};
+    EXPECT_TRUE(meets(f4(eth(), opts, echo4()), IG_RL_ECHO));  // ip4_opts_pass
+    t::Ipv4Spec first_frag = v4();
+    first_frag.flags_frag = 0x2000;
+    EXPECT_TRUE(meets(f4(eth(), first_frag, echo4()), IG_RL_ECHO));  // frag_pass, type read
+    t::Ipv6Spec eh = v6();
+    eh.ext = {t::dest_opts()};
+    EXPECT_TRUE(meets(f6(eth(), eh, echo6()), IG_RL_ECHO));  // ip6_eh_pass
+    Settings off = s;
+    off.reply_enabled = false;
+    v = decide(f4(eth(), v4(), echo4()), off);
+    EXPECT_TRUE(v.meets_limiter && v.limiter_class == IG_RL_ECHO);  // echo_disabled
+    Settings pass_echo = s;
+    for (int c = 0; c < 256; ++c) pass_echo.rule(kV4, 8, static_cast<uint8_t>(c)) = IG_ACTION_PASS;
+    v = decide(f4(eth(), v4(), echo4()), pass_echo);
+    EXPECT_TRUE(v.meets_limiter && v.limiter_class == IG_RL_ECHO);  // policy_pass of an echo
+    // other ICMP passed to the kernel for this host: class other
+    EXPECT_TRUE(meets(f4(eth(), v4(), {.type = 3, .code = 3}), IG_RL_OTHER));
+    EXPECT_TRUE(meets(f4(eth(), v4(), {.type = 0}), IG_RL_OTHER));
+    EXPECT_TRUE(meets(f4(eth(), {.dst = "224.0.0.1"}, {.type = 9}), IG_RL_OTHER));  // multicast group
+    EXPECT_TRUE(meets(f4(eth(), {.dst = "198.51.100.255"}, {.type = 0}), IG_RL_OTHER));  // directed broadcast
+    EXPECT_TRUE(meets(f6(eth(), v6(), {.type = 1}), IG_RL_OTHER));
+
+    // never: drops, transit, another station, before the type, no-limit rules
+    EXPECT_TRUE(misses(f4(eth(), v4(), {.type = 13})));                       // policy_drop
+    EXPECT_TRUE(misses(f4(eth(), {.dst = "192.0.2.9"}, {.type = 3, .code = 3})));  // transit
+    EXPECT_TRUE(misses(f4(eth(), {.dst = "192.0.2.9"}, echo4())));           // dst_not_local
+    EXPECT_TRUE(misses(f4({.dst = {0x02, 0, 0, 0, 0, 0x03}}, v4(), echo4())));  // l2_other_host
+    EXPECT_TRUE(misses(f4({.dst = {0x02, 0, 0, 0, 0, 0x03}}, v4(), {.type = 3, .code = 3})));
+    t::Ipv4Spec later_frag = v4();
+    later_frag.flags_frag = 0x0010;
+    EXPECT_TRUE(misses(f4(eth(), later_frag, echo4())));  // frag_pass before the type is read
+    Settings shadow = s;
+    shadow.shadow = true;
+    EXPECT_FALSE(decide(f4(eth(), v4(), {.type = 13}), shadow).meets_limiter);  // would_drop
+    EXPECT_TRUE(decide(f4(eth(), v4(), echo4()), shadow).meets_limiter);       // would_reply
+    Settings exempt = s;
+    exempt.rule(kV4, 3, 4) |= IG_RULE_F_NO_LIMIT;
+    exempt.rule(kV4, 8, 0) |= IG_RULE_F_NO_LIMIT;
+    EXPECT_FALSE(decide(f4(eth(), v4(), {.type = 3, .code = 4}), exempt).meets_limiter);
+    EXPECT_TRUE(decide(f4(eth(), v4(), {.type = 3, .code = 3}), exempt).meets_limiter);
+    v = decide(f4(eth(), v4(), echo4()), exempt);
+    EXPECT_FALSE(v.meets_limiter);
+    EXPECT_EQ(v.xdp_action, kTx);  // the flag changes nothing else
+    EXPECT_TRUE(decide(f4(eth(), v4(), {.type = 8, .code = 1}), exempt).meets_limiter);  // other code: no flag
+}
+
 }  // namespace
 }  // namespace icmpguard::model
