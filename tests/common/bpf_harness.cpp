@@ -104,25 +104,7 @@ Expected<void> BpfHarness::install_lab() {
 }
 
 RunResult BpfHarness::run(const Bytes& frame, int ingress_ifindex) {
-    RunResult r;
-    r.out.assign(frame.size() + 256, 0);
-    xdp_md ctx{};
-    ctx.ingress_ifindex = static_cast<__u32>(ingress_ifindex);
-    DECLARE_LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(),
-                        .data_out = r.out.data(), .data_size_in = static_cast<__u32>(frame.size()),
-                        .data_size_out = static_cast<__u32>(r.out.size()), .repeat = 1);
-    if (ingress_ifindex) {
-        opts.ctx_in = &ctx;
-        opts.ctx_size_in = sizeof(ctx);
-    }
-    if (bpf_prog_test_run_opts(dp_->prog_fd(), &opts)) {
-        r.err = errno;
-        r.out.clear();
-        return r;
-    }
-    r.action = opts.retval;
-    r.out.resize(opts.data_size_out);
-    return r;
+    return test_run_once(dp_->prog_fd(), frame, ingress_ifindex);
 }
 
 StatsSnapshot BpfHarness::stats() {

@@ -20,6 +20,7 @@
 #include <tuple>
 
 #include "common/packet_builder.hpp"
+#include "common/test_run.hpp"
 #include "core/address_writer.hpp"
 #include "core/datapath.hpp"
 #include "core/policy_writer.hpp"
@@ -35,11 +36,6 @@
 
 namespace icmpguard::test {
 
-struct RunResult {
-    uint32_t action = 0;  // XDP_* returned by the program
-    Bytes out;            // frame after the run (data_out)
-    int err = 0;          // BPF_PROG_TEST_RUN errno, 0 on success
-};
 
 // A counter that moved: kind 't' = (family, ICMP type, action), kind 'r' = (family, reason).
 struct CounterKey {

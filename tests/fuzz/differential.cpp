@@ -60,6 +60,7 @@ extern "C" {
 #include "core/address_writer.hpp"
 #include "core/names.hpp"
 #include "core/policy_writer.hpp"
+#include "common/test_run.hpp"
 #include "invariants.hpp"
 
 namespace icmpguard::fuzz {
@@ -96,28 +97,6 @@ std::string type_row_name(uint32_t idx) {
 std::string reason_row_name(uint32_t idx) {
     return std::string(family_label(idx / IG_REASON_SLOTS)) + "/reason:" +
            std::string(reason_label(idx % IG_REASON_SLOTS));
-}
-
-struct Run {
-    int err = 0;
-    uint32_t action = 0;
-    Bytes out;
-};
-
-Run test_run(int prog, const Bytes& frame) {
-    Run r;
-    r.out.assign(frame.size() + 256, 0);
-    DECLARE_LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(), .data_out = r.out.data(),
-                        .data_size_in = static_cast<__u32>(frame.size()),
-                        .data_size_out = static_cast<__u32>(r.out.size()), .repeat = 1);
-    if (bpf_prog_test_run_opts(prog, &opts)) {
-        r.err = errno;
-        r.out.clear();
-        return r;
-    }
-    r.action = opts.retval;
-    r.out.resize(opts.data_size_out);
-    return r;
 }
 
 // One row of a per-CPU counter map, summed over CPUs.
@@ -405,7 +384,7 @@ std::unique_ptr<Differential> Differential::create(std::string* why) {
     while (lo + 1 < hi) {
         size_t mid = (lo + hi) / 2;
         ig_counter before = read_row(p0.reasons, row, d->ncpu_);
-        Run r = test_run(p0.prog, Bytes(mid, 0));
+        test::RunResult r = test::test_run_once(p0.prog, Bytes(mid, 0));
         ig_counter after = read_row(p0.reasons, row, d->ncpu_);
         bool whole = !r.err && after.bytes - before.bytes == mid;
         (whole ? lo : hi) = mid;
@@ -432,7 +411,7 @@ Outcome Differential::run(const uint8_t* data, size_t size) {
 
     o.verdict = model::decide(frame, s);
     const model::Verdict& v = o.verdict;
-    Run r = test_run(l.prog, frame);
+    test::RunResult r = test::test_run_once(l.prog, frame);
 
     std::ostringstream f;
     if (r.err) {
@@ -573,7 +552,7 @@ std::string Differential::find_culprit(Loaded& l) {
         auto c0 = read_all(l.counters, IG_COUNTER_ENTRIES, ncpu_);
         auto r0 = read_all(l.reasons, IG_REASON_ENTRIES, ncpu_);
         model::Verdict v = model::decide(frame, l.profile->settings);
-        test_run(l.prog, frame);
+        test::test_run_once(l.prog, frame);
         auto c1 = read_all(l.counters, IG_COUNTER_ENTRIES, ncpu_);
         auto r1 = read_all(l.reasons, IG_REASON_ENTRIES, ncpu_);
         l.exp_counters = c1;
