@@ -26,22 +26,7 @@
 # how scripts/bench's control-plane tier runs it). Needs root. Removes
 # everything it creates.
 set -euo pipefail
-QUICK=0
-JSON=""
-BUILD=build
-while [ $# -gt 0 ]; do
-    case $1 in
-    --quick) QUICK=1 ;;
-    --json) JSON=${2:?--json FILE}; shift ;;
-    *) BUILD=$1 ;;
-    esac
-    shift
-done
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-[[ $BUILD = /* ]] || BUILD=$ROOT/$BUILD
-ICMPGUARD=$BUILD/icmpguard
-LAB_TOOL=$BUILD/tests/tools/icmpguard_lab
-[ -x "$ICMPGUARD" ] || { echo "build first: $ICMPGUARD missing" >&2; exit 1; }
+. "$(dirname "$0")/lib/control_args.sh"
 . "$ROOT/tests/netns/lib.sh"
 . "$ROOT/tests/netns/metrics_lib.sh"
 . "$ROOT/bench/lib/memlock.sh"
